@@ -1,0 +1,60 @@
+/* cli.h - private to api/: the command-line context shared by commands.
+ * api/ is the only front end; it owns the context and is the only module
+ * that prints, parses arguments or picks exit codes. */
+#ifndef REEL_CLI_H
+#define REEL_CLI_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "catalog.h"
+
+enum cli_exit {
+    CLI_OK = 0,          /* success */
+    CLI_PARTIAL = 1,     /* the run completed but some files failed */
+    CLI_USAGE = 2,       /* bad command line */
+    CLI_FATAL = 3,       /* the catalogue could not be opened or written */
+};
+
+typedef struct cli {
+    const char *db_path;     /* from --db, REEL_DB, or the default */
+    char *db_path_owned;
+    cat *cat;                /* opened by cli_open_catalog */
+} cli;
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(cli *c, int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+int cmd_index(cli *c, int argc, char **argv);
+int cmd_show(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
+int cmd_search(cli *c, int argc, char **argv);
+int cmd_errors(cli *c, int argc, char **argv);
+
+/* Opens the catalogue (creating its folder when needed). Prints why on
+ * failure and returns CLI_FATAL; 0 on success. */
+int cli_open_catalog(cli *c);
+
+/* Prints "reel: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a usage error and the command's help hint; returns CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes s to f with control characters (escape sequences from hostile file
+ * names or tags) shown as \xNN, so they never reach a terminal raw. */
+void cli_put_safe(FILE *f, const char *s);
+
+/* Key order as built; reals with 12 significant digits, so a latitude
+ * prints as 59.3293, not 59.329300000000003. */
+#define CLI_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
+/* Prints JSON to stdout, pretty when stdout is a terminal, and a newline. */
+void cli_print_json(const json_t *j);
+
+/* Thumbnails folder that belongs with the catalogue at db_path: "X.thumbs"
+ * beside "X.db". Caller frees. */
+char *cli_thumbs_dir(const char *db_path);
+
+#endif

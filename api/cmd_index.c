@@ -1,0 +1,116 @@
+/* cmd_index.c - `reel index DIR...`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "indexer.h"
+
+static const char usage[] =
+    "usage: reel index [-j N] [--json] [--no-thumbs] [--timeout S] [--verbose] DIR...\n\n"
+    "Walks each DIR, reads new and changed media files in worker processes and\n"
+    "stores their technical record; unchanged files are not opened, vanished files\n"
+    "are marked missing, moved files keep their id.\n\n"
+    "  -j, --jobs N     worker processes (default: one per core)\n"
+    "      --json       print the summary as JSON\n"
+    "      --no-thumbs  do not make thumbnails\n"
+    "      --timeout S  seconds a worker may spend parsing one file (default 30)\n"
+    "  -v, --verbose    print FFmpeg's messages about each file\n";
+
+typedef struct progress_state {
+    int tty;
+    double last;
+    int shown;
+} progress_state;
+
+static void on_progress(const index_progress *p, void *payload)
+{
+    progress_state *s = payload;
+    double rate, eta;
+    if (!s->tty || (p->elapsed - s->last < 0.1 && p->done < p->total))
+        return;
+    s->last = p->elapsed;
+    rate = p->elapsed > 0 ? p->done / p->elapsed : 0;
+    eta = rate > 0 ? (p->total - p->done) / rate : 0;
+    fprintf(stderr, "\r\033[K%zu/%zu files  %.1f files/s  ETA %d:%02d", p->done, p->total,
+            rate, (int)eta / 60, (int)eta % 60);
+    s->shown = 1;
+}
+
+static void on_warn(const char *message, void *payload)
+{
+    progress_state *s = payload;
+    if (s->shown) {
+        fputs("\r\033[K", stderr);
+        s->shown = 0;
+    }
+    fputs("reel: ", stderr);
+    cli_put_safe(stderr, message);
+    fputc('\n', stderr);
+}
+
+int cmd_index(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"jobs", required_argument, NULL, 'j'}, {"json", no_argument, NULL, 'J'},
+        {"no-thumbs", no_argument, NULL, 'T'},  {"timeout", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    progress_state ps = {.tty = isatty(2)};
+    index_opts o = {.progress = on_progress, .warn = on_warn, .payload = &ps};
+    index_summary s;
+    char *err = NULL, *end;
+    int json = 0, opt, rc;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'j':
+            o.jobs = (int)strtol(optarg, &end, 10);
+            if (*end || o.jobs < 1 || o.jobs > 64)
+                return cli_usage("index", "-j wants a number of workers from 1 to 64, not '%s'", optarg);
+            break;
+        case 'J': json = 1; break;
+        case 'T': break;     /* thumbnails are not made yet by this build */
+        case 't':
+            o.file_timeout = strtod(optarg, &end);
+            if (*end || o.file_timeout <= 0)
+                return cli_usage("index", "--timeout wants seconds, not '%s'", optarg);
+            break;
+        case 'v': o.verbose = 1; break;
+        case 'h': fputs(usage, stdout); return CLI_OK;
+        default: return cli_usage("index", "bad option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("index", "name at least one folder to index");
+    if ((rc = cli_open_catalog(c)) != 0)
+        return rc;
+    o.db_path = c->db_path;
+
+    rc = index_run(c->cat, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &s, &err);
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    if (rc != 0) {
+        cli_error("%s", err ? err : "index failed");
+        free(err);
+        return rc == INDEX_LOCKED ? CLI_FATAL : CLI_FATAL;
+    }
+    if (json) {
+        json_t *j = index_summary_json(&s);
+        cli_print_json(j);
+        json_decref(j);
+    } else {
+        printf("indexed: %lld new, %lld changed, %lld unchanged, %lld moved, %lld missing, "
+               "%lld failed in %.2f s (%lld files opened%s)\n",
+               (long long)s.n.new_files, (long long)s.n.changed, (long long)s.n.unchanged,
+               (long long)s.n.moved, (long long)s.n.missing, (long long)s.n.failed, s.elapsed,
+               (long long)s.n.opened, s.n.reappeared ? ", some missing files reappeared" : "");
+        if (s.n.failed)
+            printf("see 'reel errors' for what could not be read\n");
+    }
+    return s.n.failed || s.roots_unavailable ? CLI_PARTIAL : CLI_OK;
+}

@@ -1,0 +1,184 @@
+/* main.c - `reel`: global options and the command table. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"index", cmd_index, "walk folders and catalogue their media (incremental)"},
+    {"show", cmd_show, "print one record, by id or path"},
+    {"search", cmd_search, "full-text search over titles, descriptions, tags and paths"},
+    {"export", cmd_export, "print every record as one JSON listing"},
+    {"errors", cmd_errors, "list the files that could not be read, and why"},
+    {NULL, NULL, NULL},
+};
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: reel [--db PATH] COMMAND [OPTIONS] [ARGS]\n\n"
+               "Catalogues archives of video, audio and photos.\n\ncommands:\n");
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(f, "  %-8s %s\n", c->name, c->summary);
+    fprintf(f, "\n--db PATH (or REEL_DB) names the catalogue, before or after the command;\n"
+               "default: $XDG_DATA_HOME/reel/catalog.db (~/.local/share/reel/catalog.db).\n"
+               "'reel COMMAND --help' describes a command.\n"
+               "exit status: 0 ok, 1 some files failed, 2 usage error, 3 catalogue error.\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("reel: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("reel: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'reel %s --help'\n", cmd ? cmd : "");
+    return CLI_USAGE;
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02X", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
+void cli_print_json(const json_t *j)
+{
+    size_t flags = CLI_JSON_FLAGS | (isatty(1) ? JSON_INDENT(2) : JSON_COMPACT);
+    json_dumpf(j, stdout, flags);
+    fputc('\n', stdout);
+}
+
+char *cli_thumbs_dir(const char *db_path)
+{
+    size_t n = strlen(db_path);
+    const char *dot = strrchr(db_path, '.');
+    const char *slash = strrchr(db_path, '/');
+    char *out = malloc(n + 8);
+    if (!out)
+        return NULL;
+    if (dot && (!slash || dot > slash))
+        n = (size_t)(dot - db_path);
+    snprintf(out, n + 8, "%.*s.thumbs", (int)n, db_path);
+    return out;
+}
+
+static char *default_db(void)
+{
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char *p = NULL;
+    if (xdg && *xdg) {
+        if (asprintf(&p, "%s/reel/catalog.db", xdg) < 0)
+            p = NULL;
+    } else if (asprintf(&p, "%s/.local/share/reel/catalog.db", home && *home ? home : ".") < 0) {
+        p = NULL;
+    }
+    return p;
+}
+
+/* Creates the folders above path, like mkdir -p on its dirname. */
+static void make_parents(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return;
+    for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = 0;
+        mkdir(p, 0755);
+        *s = '/';
+    }
+    free(p);
+}
+
+int cli_open_catalog(cli *c)
+{
+    char *msg = NULL;
+    make_parents(c->db_path);
+    if (cat_open(&c->cat, c->db_path, &msg) != CAT_OK) {
+        cli_error("%s", msg ? msg : "cannot open catalogue");
+        free(msg);
+        return CLI_FATAL;
+    }
+    return 0;
+}
+
+/* Takes --db PATH / --db=PATH out of argv wherever it stands, so every
+ * command accepts it before or after its name. */
+static int take_db_option(cli *c, int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= *argc)
+                return cli_usage(NULL, "option '--db' needs a path");
+            c->db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            c->db_path = argv[i] + 5;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {0};
+    const cli_command *cmd = NULL;
+    int rc;
+
+    if ((rc = take_db_option(&c, &argc, argv)) != 0)
+        return rc;
+    if (!c.db_path && getenv("REEL_DB") && *getenv("REEL_DB"))
+        c.db_path = getenv("REEL_DB");
+    if (!c.db_path)
+        c.db_path = c.db_path_owned = default_db();
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("reel 0.1.0\n");
+        return CLI_OK;
+    }
+    for (const cli_command *k = commands; k->name; k++)
+        if (strcmp(argv[1], k->name) == 0)
+            cmd = k;
+    if (!cmd) {
+        cli_error("'%s' is not a reel command", argv[1]);
+        help(stderr);
+        return CLI_USAGE;
+    }
+    /* each command sees argv from its own name on, as getopt expects */
+    rc = cmd->run(&c, argc - 1, argv + 1);
+    cat_free(c.cat);
+    free(c.db_path_owned);
+    return rc;
+}

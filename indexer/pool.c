@@ -1,0 +1,233 @@
+/* pool.c - forking, feeding, watching and replacing worker processes. */
+#include "pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "frame.h"
+#include "indexer.h"
+
+typedef struct worker {
+    pid_t pid;
+    int to;            /* jobs to the worker */
+    int from;          /* results from the worker */
+    int busy;
+    size_t job;
+    double deadline;   /* CLOCK_MONOTONIC */
+} worker;
+
+struct pool {
+    pool_opts opts;
+    worker *w;
+    int n;
+};
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static int spawn(pool *p, int i)
+{
+    int job[2], res[2];
+    pid_t pid;
+
+    if (pipe2(job, O_CLOEXEC) != 0)
+        return -errno;
+    if (pipe2(res, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(job[0]);
+        close(job[1]);
+        return -e;
+    }
+    pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(job[0]);
+        close(job[1]);
+        close(res[0]);
+        close(res[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        /* keep only our two pipe ends: no other worker's pipes, no
+         * catalogue file descriptor */
+        int in = fcntl(job[0], F_DUPFD, 1000), out = fcntl(res[1], F_DUPFD, 1001);
+        if (in < 0 || out < 0)
+            _exit(127);
+        close_range(3, (unsigned)(in < out ? in : out) - 1, 0);
+        dup2(in, 3);
+        dup2(out, 4);
+        close_range(5, ~0U, 0);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_IGN);   /* the parent decides when the run stops */
+        pool_worker_main(3, 4, &p->opts);
+        _exit(0);
+    }
+    close(job[0]);
+    close(res[1]);
+    p->w[i] = (worker){.pid = pid, .to = job[1], .from = res[0]};
+    return 0;
+}
+
+int pool_start(pool **out, const pool_opts *opts)
+{
+    pool *p = calloc(1, sizeof *p);
+    int rc = 0;
+
+    *out = NULL;
+    if (!p)
+        return -ENOMEM;
+    p->opts = *opts;
+    p->n = opts->workers > 0 ? opts->workers : 1;
+    p->w = calloc((size_t)p->n, sizeof *p->w);
+    if (!p->w) {
+        free(p);
+        return -ENOMEM;
+    }
+    for (int i = 0; i < p->n; i++)
+        p->w[i] = (worker){.pid = -1, .to = -1, .from = -1};
+    /* a dead worker's pipe must give EPIPE, not kill the writer */
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 0; i < p->n && rc == 0; i++)
+        rc = spawn(p, i);
+    if (rc != 0) {
+        pool_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+int pool_idle(const pool *p)
+{
+    for (int i = 0; i < p->n; i++)
+        if (!p->w[i].busy && p->w[i].pid > 0)
+            return i;
+    return -1;
+}
+
+int pool_busy(const pool *p)
+{
+    int b = 0;
+    for (int i = 0; i < p->n; i++)
+        b += p->w[i].busy;
+    return b;
+}
+
+int pool_submit(pool *p, int i, size_t job, const char *path, double limit)
+{
+    worker *w = &p->w[i];
+    int rc = frame_write(w->to, path, strlen(path));
+    w->busy = 1;
+    w->job = job;
+    w->deadline = extract_now() + limit;
+    /* a worker that died between jobs shows up as a failed write; pool_next
+     * then reports it on this job, which is the honest outcome */
+    (void)rc;
+    return 0;
+}
+
+/* Ends worker i for good and reports why, then starts its replacement. */
+static int replace(pool *p, int i, int timed_out, pool_event *ev)
+{
+    worker *w = &p->w[i];
+    char msg[256];
+    int status = 0;
+
+    if (timed_out)
+        kill(w->pid, SIGKILL);
+    close_fd(&w->to);
+    close_fd(&w->from);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out)
+        snprintf(msg, sizeof msg, "no result within the time limit: worker stopped");
+    else if (WIFSIGNALED(status))
+        snprintf(msg, sizeof msg, "worker killed by signal %d (%s) while reading this file",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(msg, sizeof msg, "worker exited with status %d while reading this file",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ev->job = w->job;
+    ev->result = json_pack("{s:{s:s,s:s}}", "error", "stage", timed_out ? "timeout" : "crash",
+                           "message", msg);
+    w->busy = 0;
+    w->pid = -1;
+    return spawn(p, i);
+}
+
+int pool_next(pool *p, pool_event *ev)
+{
+    struct pollfd fds[64];
+    int map[64];
+
+    ev->result = NULL;
+    for (;;) {
+        int nf = 0, rc;
+        double now = extract_now(), soonest = -1;
+
+        for (int i = 0; i < p->n && nf < 64; i++) {
+            worker *w = &p->w[i];
+            if (!w->busy)
+                continue;
+            if (now > w->deadline)
+                return replace(p, i, 1, ev);
+            if (soonest < 0 || w->deadline < soonest)
+                soonest = w->deadline;
+            fds[nf] = (struct pollfd){.fd = w->from, .events = POLLIN};
+            map[nf++] = i;
+        }
+        if (nf == 0)
+            return 1;
+        rc = poll(fds, (nfds_t)nf, (int)((soonest - now) * 1000) + 1);
+        if (rc < 0 && errno != EINTR)
+            return -errno;
+        for (int k = 0; rc > 0 && k < nf; k++) {
+            worker *w = &p->w[map[k]];
+            char *buf = NULL;
+            json_error_t jerr;
+            if (!fds[k].revents)
+                continue;
+            if (frame_read(w->from, &buf, NULL) != 0)
+                return replace(p, map[k], 0, ev);
+            ev->job = w->job;
+            ev->result = json_loads(buf, 0, &jerr);
+            free(buf);
+            w->busy = 0;
+            if (!ev->result)
+                ev->result = json_pack("{s:{s:s,s:s}}", "error", "stage", "crash", "message",
+                                       "worker sent an unreadable result");
+            return 0;
+        }
+    }
+}
+
+void pool_free(pool *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++) {
+        close_fd(&p->w[i].to);        /* end of jobs: the worker exits */
+        if (p->w[i].busy && p->w[i].pid > 0)
+            kill(p->w[i].pid, SIGKILL);
+    }
+    for (int i = 0; i < p->n; i++) {
+        if (p->w[i].pid > 0)
+            while (waitpid(p->w[i].pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        close_fd(&p->w[i].from);
+    }
+    free(p->w);
+    free(p);
+}

@@ -1,0 +1,342 @@
+/* catalog_read.c - records, lookups, search and errors for api/. */
+#include "catalog_int.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int lookup_rel(cat *c, int64_t root_id, const char *rel, int64_t *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_LOOKUP_PATH,
+        "SELECT id FROM media WHERE (?1 = 0 OR root_id = ?1) AND path = ?2"
+        " ORDER BY root_id LIMIT 1");
+    int rc;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, root_id);
+    sqlite3_bind_text(st, 2, rel, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? CAT_OK : rc == SQLITE_DONE ? CAT_NOTFOUND : cat_fail(c, "lookup");
+}
+
+/* An on-disk path: made absolute (resolving symlinks when the file still
+ * exists), then matched against each root as a prefix. */
+static int lookup_disk_path(cat *c, const char *p, int64_t *out)
+{
+    char abs[PATH_MAX], cwd[PATH_MAX];
+    sqlite3_stmt *st;
+    int rc = CAT_NOTFOUND;
+
+    if (!realpath(p, abs)) {
+        if (p[0] == '/')
+            snprintf(abs, sizeof abs, "%s", p);
+        else if (getcwd(cwd, sizeof cwd))
+            snprintf(abs, sizeof abs, "%.2000s/%.2000s", cwd, p);
+        else
+            return CAT_NOTFOUND;
+    }
+    st = cat_stmt(c, S_ROOTS_ALL, "SELECT id, path FROM roots ORDER BY length(path) DESC");
+    if (!st)
+        return CAT_ERROR;
+    while (rc == CAT_NOTFOUND && sqlite3_step(st) == SQLITE_ROW) {
+        const char *root = (const char *)sqlite3_column_text(st, 1);
+        size_t n = strlen(root);
+        if (strncmp(abs, root, n) == 0 && abs[n] == '/')
+            rc = lookup_rel(c, sqlite3_column_int64(st, 0), abs + n + 1, out);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int cat_media_lookup(cat *c, const char *id_or_path, int64_t *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_LOOKUP_UID, "SELECT id FROM media WHERE uid = ?1");
+    int rc;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_text(st, 1, id_or_path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return CAT_OK;
+    }
+    sqlite3_reset(st);
+    rc = lookup_disk_path(c, id_or_path, out);
+    if (rc == CAT_NOTFOUND)
+        rc = lookup_rel(c, 0, id_or_path, out);
+    if (rc == CAT_NOTFOUND)
+        snprintf(c->err, sizeof c->err, "no record for '%s'", id_or_path);
+    return rc;
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+static void put_text(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_string((const char *)sqlite3_column_text(st, col)));
+}
+
+static void put_int(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_integer(sqlite3_column_int64(st, col)));
+}
+
+static void put_real(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_real(sqlite3_column_double(st, col)));
+}
+
+static json_t *iso_from_ns(int64_t ns)
+{
+    char buf[40];
+    struct tm tm;
+    time_t t = (time_t)(ns / 1000000000);
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+static int add_streams(cat *c, int64_t id, json_t *rec)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD_STREAMS,
+        "SELECT idx, type, codec, width, height, fps, rotation, sample_rate, channels, language"
+        " FROM streams WHERE media_id = ?1 ORDER BY idx");
+    json_t *arr = json_array();
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *s = json_object();
+        put_int(s, "index", st, 0);
+        put_text(s, "type", st, 1);
+        put_text(s, "codec", st, 2);
+        put_int(s, "width", st, 3);
+        put_int(s, "height", st, 4);
+        put_real(s, "fps", st, 5);
+        put_int(s, "rotation", st, 6);
+        put_int(s, "sample_rate", st, 7);
+        put_int(s, "channels", st, 8);
+        put_text(s, "language", st, 9);
+        json_array_append_new(arr, s);
+    }
+    sqlite3_reset(st);
+    if (json_array_size(arr))
+        json_object_set_new(rec, "streams", arr);
+    else
+        json_decref(arr);
+    return CAT_OK;
+}
+
+static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD_CHAPTERS,
+        "SELECT start, end, title FROM chapters WHERE media_id = ?1 ORDER BY idx");
+    json_t *arr = json_array(), *tags = json_object();
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *ch = json_object();
+        put_real(ch, "start", st, 0);
+        put_real(ch, "end", st, 1);
+        put_text(ch, "title", st, 2);
+        json_array_append_new(arr, ch);
+    }
+    sqlite3_reset(st);
+    if (json_array_size(arr))
+        json_object_set_new(rec, "chapters", arr);
+    else
+        json_decref(arr);
+
+    st = cat_stmt(c, S_RECORD_TAGS, "SELECT key, value FROM tags WHERE media_id = ?1 ORDER BY key");
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
+    sqlite3_reset(st);
+    /* With no sidecar yet, the container's own title and description are the
+     * best editorial values there are. */
+    if (json_object_get(tags, "title"))
+        json_object_set(rec, "title", json_object_get(tags, "title"));
+    if (json_object_get(tags, "description"))
+        json_object_set(rec, "description", json_object_get(tags, "description"));
+    if (json_object_size(tags))
+        json_object_set_new(rec, "tags", tags);
+    else
+        json_decref(tags);
+    return CAT_OK;
+}
+
+int cat_record_load(cat *c, int64_t id, json_t **out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD,
+        "SELECT m.uid, r.name, m.path, m.kind, m.status, m.size, m.mtime_ns, m.sha256,"
+        " m.format, m.duration, m.bit_rate, m.width, m.height, m.rotation, m.fps,"
+        " m.recorded_at, m.recorded_at_source, m.lat, m.lon, m.location_source,"
+        " m.camera_make, m.camera_model, m.orientation, m.first_seen, m.last_seen,"
+        " m.missing_since, m.indexed_at"
+        " FROM media m JOIN roots r ON r.id = m.root_id WHERE m.id = ?1");
+    json_t *rec = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return cat_fail(c, "cannot read record");
+        snprintf(c->err, sizeof c->err, "no record %lld", (long long)id);
+        return CAT_NOTFOUND;
+    }
+    rec = json_object();
+    put_text(rec, "id", st, 0);
+    put_text(rec, "root", st, 1);
+    put_text(rec, "path", st, 2);
+    put_text(rec, "kind", st, 3);
+    put_text(rec, "status", st, 4);
+    put_int(rec, "size", st, 5);
+    json_object_set_new(rec, "mtime", iso_from_ns(sqlite3_column_int64(st, 6)));
+    put_text(rec, "sha256", st, 7);
+    put_text(rec, "format", st, 8);
+    put_real(rec, "duration", st, 9);
+    put_int(rec, "bit_rate", st, 10);
+    put_int(rec, "width", st, 11);
+    put_int(rec, "height", st, 12);
+    put_int(rec, "rotation", st, 13);
+    put_real(rec, "fps", st, 14);
+    put_text(rec, "recorded_at", st, 15);
+    put_text(rec, "recorded_at_source", st, 16);
+    if (sqlite3_column_type(st, 17) != SQLITE_NULL && sqlite3_column_type(st, 18) != SQLITE_NULL) {
+        json_object_set_new(rec, "location",
+                            json_pack("{s:f,s:f}", "lat", sqlite3_column_double(st, 17),
+                                      "lon", sqlite3_column_double(st, 18)));
+        put_text(rec, "location_source", st, 19);
+    }
+    if (sqlite3_column_type(st, 20) != SQLITE_NULL || sqlite3_column_type(st, 21) != SQLITE_NULL) {
+        json_t *cam = json_object();
+        put_text(cam, "make", st, 20);
+        put_text(cam, "model", st, 21);
+        json_object_set_new(rec, "camera", cam);
+    }
+    put_int(rec, "orientation", st, 22);
+    put_text(rec, "first_seen", st, 23);
+    put_text(rec, "last_seen", st, 24);
+    put_text(rec, "missing_since", st, 25);
+    put_text(rec, "indexed_at", st, 26);
+    sqlite3_reset(st);
+
+    if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK) {
+        json_decref(rec);
+        return rc;
+    }
+    *out = rec;
+    return CAT_OK;
+}
+
+/* ---- listings ------------------------------------------------------------ */
+
+/* Collects row ids first, then calls back: the callback may run other
+ * statements of this handle (cat_record_load) while we iterate. */
+static int collect_and_call(cat *c, sqlite3_stmt *st, cat_rowid_cb cb, void *payload)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = CAT_OK, step;
+
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            int64_t *nids = realloc(ids, ncap * sizeof *ids);
+            if (!nids) {
+                free(ids);
+                sqlite3_reset(st);
+                snprintf(c->err, sizeof c->err, "out of memory");
+                return CAT_ERROR;
+            }
+            ids = nids;
+            cap = ncap;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    if (step != SQLITE_DONE)
+        rc = cat_fail(c, "cannot list media");
+    sqlite3_reset(st);
+    for (size_t i = 0; rc == CAT_OK && i < n; i++)
+        rc = cb(ids[i], payload);
+    free(ids);
+    return rc;
+}
+
+int cat_media_each(cat *c, cat_rowid_cb cb, void *payload)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_EACH,
+        "SELECT m.id FROM media m JOIN roots r ON r.id = m.root_id ORDER BY r.path, m.path");
+    return st ? collect_and_call(c, st, cb, payload) : CAT_ERROR;
+}
+
+int cat_search(cat *c, const char *query, int limit, int offset, int64_t *out_total,
+               cat_rowid_cb cb, void *payload)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_SEARCH_COUNT,
+                                "SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1");
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(c->err, sizeof c->err, "bad search query '%s': %s", query, sqlite3_errmsg(c->db));
+        sqlite3_reset(st);
+        return CAT_ERROR;
+    }
+    *out_total = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    st = cat_stmt(c, S_SEARCH,
+        "SELECT rowid FROM media_fts WHERE media_fts MATCH ?1"
+        " ORDER BY bm25(media_fts, 10.0, 4.0, 2.0, 1.0), rowid LIMIT ?2 OFFSET ?3");
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    sqlite3_bind_int(st, 3, offset);
+    return collect_and_call(c, st, cb, payload);
+}
+
+int cat_errors_list(cat *c, json_t **out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_ERRORS_LIST,
+        "SELECT r.name, e.path, e.stage, e.message, e.at FROM errors e"
+        " JOIN roots r ON r.id = e.root_id ORDER BY r.path, e.path");
+    json_t *arr;
+    int rc;
+    if (!st)
+        return CAT_ERROR;
+    arr = json_array();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *e = json_object();
+        put_text(e, "root", st, 0);
+        put_text(e, "path", st, 1);
+        put_text(e, "stage", st, 2);
+        put_text(e, "message", st, 3);
+        put_text(e, "at", st, 4);
+        json_array_append_new(arr, e);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return cat_fail(c, "cannot list errors");
+    }
+    *out = arr;
+    return CAT_OK;
+}

@@ -1,0 +1,13 @@
+# Writes OUT: a C file with one byte array per migration, in file-name order.
+set(body "/* generated from schema/migrations by embed_sql.cmake; do not edit */\n#include <stddef.h>\n")
+set(table "const char *const cat_migrations[] = {\n")
+set(i 0)
+foreach(f IN LISTS FILES)
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char m${i}[] = {${hex}0x00};\n")
+  string(APPEND table "  m${i},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND table "};\nconst size_t cat_migration_count = ${i};\n")
+file(WRITE ${OUT} "${body}${table}")
