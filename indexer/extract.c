@@ -53,6 +53,7 @@ int index_extract_file(const char *path, double timeout, json_t **out)
     int rc;
 
     *out = NULL;
+    extract_av_log_begin(path);
     x.deadline = extract_now() + (timeout > 0 ? timeout : 30);
     x.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (x.fd < 0) {

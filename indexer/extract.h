@@ -47,8 +47,12 @@ double extract_now(void);
  * recorded_at/location from tags, and kind. */
 int extract_av_fill(extract_ctx *x);
 
+/* FFmpeg's log goes to our callback: kept as the current file's last error
+ * and, when verbose, printed with the file's name. extract_av_log_begin
+ * starts a new file (and installs the callback if needed). */
+void extract_av_log_verbose(int verbose);
+void extract_av_log_begin(const char *path);
 /* The last error FFmpeg logged while reading the current file ("" if none). */
 const char *extract_av_last_log(void);
-void extract_av_log_reset(int verbose, const char *path);
 
 #endif

@@ -40,10 +40,14 @@ static void log_cb(void *avcl, int level, const char *fmt, va_list vl)
         fprintf(stderr, "reel: %s: %s\n", log_path ? log_path : "?", line);
 }
 
-void extract_av_log_reset(int verbose, const char *path)
+void extract_av_log_verbose(int verbose)
+{
+    log_verbose = verbose;
+}
+
+void extract_av_log_begin(const char *path)
 {
     last_log[0] = 0;
-    log_verbose = verbose;
     log_path = path;
     av_log_set_callback(log_cb);
 }

@@ -11,11 +11,11 @@ void pool_worker_main(int in_fd, int out_fd, const pool_opts *opts)
 {
     char *path = NULL;
 
+    extract_av_log_verbose(opts->verbose);
     while (frame_read(in_fd, &path, NULL) == 0) {
         json_t *result = NULL;
         char *text;
 
-        extract_av_log_reset(opts->verbose, path);
         index_extract_file(path, opts->file_timeout, &result);
         text = json_dumps(result, JSON_COMPACT);
         json_decref(result);
