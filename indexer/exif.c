@@ -91,6 +91,16 @@ static json_t *tags_of(json_t *rec)
     return t;
 }
 
+static const struct {
+    ExifIfd ifd;
+    ExifTag tag, offset;
+} dates[] = {
+    {EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, EXIF_TAG_OFFSET_TIME_ORIGINAL},
+    {EXIF_IFD_0, EXIF_TAG_DATE_TIME_ORIGINAL, EXIF_TAG_OFFSET_TIME_ORIGINAL},
+    {EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_DIGITIZED, EXIF_TAG_OFFSET_TIME_DIGITIZED},
+    {EXIF_IFD_0, EXIF_TAG_DATE_TIME, EXIF_TAG_OFFSET_TIME},
+};
+
 int exif_read_fields(const unsigned char *buf, size_t len, json_t *rec)
 {
     ExifData *ed = exif_data_new();
@@ -112,13 +122,17 @@ int exif_read_fields(const unsigned char *buf, size_t len, json_t *rec)
         return 0;
     }
 
-    if (ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_DATE_TIME_ORIGINAL, s, sizeof s) == 0
-        || ascii(ed, EXIF_IFD_0, EXIF_TAG_DATE_TIME_ORIGINAL, s, sizeof s) == 0) {
-        if (ascii(ed, EXIF_IFD_EXIF, EXIF_TAG_OFFSET_TIME_ORIGINAL, off, sizeof off) != 0)
+    /* when the picture was taken, else digitised, else last written; each
+     * with its own offset tag */
+    for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
+        if (ascii(ed, dates[i].ifd, dates[i].tag, s, sizeof s) != 0)
+            continue;
+        if (ascii(ed, EXIF_IFD_EXIF, dates[i].offset, off, sizeof off) != 0)
             off[0] = 0;
         if (datetime_from_exif(s, off, when) == 0) {
             put_string(rec, "recorded_at", when);
             put_string(rec, "recorded_at_source", "exif");
+            break;
         }
     }
     {
