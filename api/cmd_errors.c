@@ -16,8 +16,7 @@ int cmd_errors(cli *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
-    json_t *list = NULL, *e;
-    size_t i;
+    json_t *list = NULL;
     int json = 0, opt, rc;
 
     optind = 1;
@@ -42,6 +41,8 @@ int cmd_errors(cli *c, int argc, char **argv)
         cli_print_json(doc);
         json_decref(doc);
     } else {
+        size_t i;
+        json_t *e;
         json_array_foreach(list, i, e) {
             cli_put_safe(stdout, json_string_value(json_object_get(e, "root")));
             putchar('/');

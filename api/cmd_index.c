@@ -97,7 +97,7 @@ int cmd_index(cli *c, int argc, char **argv)
     if (rc != 0) {
         cli_error("%s", err ? err : "index failed");
         free(err);
-        return rc == INDEX_LOCKED ? CLI_FATAL : CLI_FATAL;
+        return CLI_FATAL;
     }
     if (json) {
         json_t *j = index_summary_json(&s);

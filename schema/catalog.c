@@ -148,7 +148,7 @@ done:
         if (errmsg_out && c)
             *errmsg_out = strdup(c->err);
         cat_free(c);
-        return rc == CAT_OK ? CAT_ERROR : rc;
+        return rc;
     }
     *out = c;
     return CAT_OK;

@@ -29,11 +29,12 @@ static int lookup_rel(cat *c, int64_t root_id, const char *rel, int64_t *out)
  * exists), then matched against each root as a prefix. */
 static int lookup_disk_path(cat *c, const char *p, int64_t *out)
 {
-    char abs[PATH_MAX], cwd[PATH_MAX];
+    char abs[PATH_MAX];
     sqlite3_stmt *st;
     int rc = CAT_NOTFOUND;
 
     if (!realpath(p, abs)) {
+        char cwd[PATH_MAX];
         if (p[0] == '/')
             snprintf(abs, sizeof abs, "%s", p);
         else if (getcwd(cwd, sizeof cwd))
