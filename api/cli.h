@@ -32,6 +32,7 @@ int cmd_show(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_search(cli *c, int argc, char **argv);
 int cmd_errors(cli *c, int argc, char **argv);
+int cmd_thumbs(cli *c, int argc, char **argv);
 
 /* Opens the catalogue (creating its folder when needed). Prints why on
  * failure and returns CLI_FATAL; 0 on success. */
@@ -53,8 +54,21 @@ void cli_put_safe(FILE *f, const char *s);
 /* Prints JSON to stdout, pretty when stdout is a terminal, and a newline. */
 void cli_print_json(const json_t *j);
 
-/* Thumbnails folder that belongs with the catalogue at db_path: "X.thumbs"
- * beside "X.db". Caller frees. */
-char *cli_thumbs_dir(const char *db_path);
+/* The thumbnails folder: `option` when given, else $REEL_THUMBS, else
+ * "X.thumbs" beside the catalogue "X.db"; created if missing and made
+ * absolute. NULL (after printing why) when it cannot be created. Caller frees. */
+char *cli_thumbs_dir(const char *db_path, const char *option);
+/* Parses a thumbnail width (16..4096) into *out; CLI_USAGE when bad. */
+int cli_parse_width(const char *s, int *out);
+
+/* The progress line of index and thumbs runs, on stderr when it is a terminal. */
+typedef struct cli_progress_state {
+    int tty;
+    double last;
+    int shown;
+} cli_progress_state;
+struct index_progress;
+void cli_progress(const struct index_progress *p, void *payload);   /* payload: cli_progress_state */
+void cli_warn(const char *message, void *payload);                 /* payload: cli_progress_state */
 
 #endif

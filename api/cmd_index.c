@@ -9,61 +9,35 @@
 #include "indexer.h"
 
 static const char usage[] =
-    "usage: reel index [-j N] [--json] [--no-thumbs] [--timeout S] [--verbose] DIR...\n\n"
+    "usage: reel index [-j N] [--json] [--no-thumbs] [--thumb-width W] [--thumbs-dir DIR]\n"
+    "                  [--timeout S] [--verbose] DIR...\n\n"
     "Walks each DIR, reads new and changed media files in worker processes and\n"
     "stores their technical record; unchanged files are not opened, vanished files\n"
     "are marked missing, moved files keep their id.\n\n"
-    "  -j, --jobs N     worker processes (default: one per core)\n"
-    "      --json       print the summary as JSON\n"
-    "      --no-thumbs  do not make thumbnails\n"
-    "      --timeout S  seconds a worker may spend parsing one file (default 30)\n"
-    "  -v, --verbose    print FFmpeg's messages about each file\n";
-
-typedef struct progress_state {
-    int tty;
-    double last;
-    int shown;
-} progress_state;
-
-static void on_progress(const index_progress *p, void *payload)
-{
-    progress_state *s = payload;
-    double rate, eta;
-    if (!s->tty || (p->elapsed - s->last < 0.1 && p->done < p->total))
-        return;
-    s->last = p->elapsed;
-    rate = p->elapsed > 0 ? p->done / p->elapsed : 0;
-    eta = rate > 0 ? (p->total - p->done) / rate : 0;
-    fprintf(stderr, "\r\033[K%zu/%zu files  %.1f files/s  ETA %d:%02d", p->done, p->total,
-            rate, (int)eta / 60, (int)eta % 60);
-    s->shown = 1;
-}
-
-static void on_warn(const char *message, void *payload)
-{
-    progress_state *s = payload;
-    if (s->shown) {
-        fputs("\r\033[K", stderr);
-        s->shown = 0;
-    }
-    fputs("reel: ", stderr);
-    cli_put_safe(stderr, message);
-    fputc('\n', stderr);
-}
+    "  -j, --jobs N          worker processes (default: one per core)\n"
+    "      --json            print the summary as JSON\n"
+    "      --no-thumbs       do not make posters and storyboards\n"
+    "      --thumb-width W   poster width in pixels (default 320)\n"
+    "      --thumbs-dir DIR  thumbnails folder (default: beside the catalogue,\n"
+    "                        CATALOG.thumbs; or REEL_THUMBS)\n"
+    "      --timeout S       seconds a worker may spend parsing one file (default 30)\n"
+    "  -v, --verbose         print FFmpeg's messages about each file\n";
 
 int cmd_index(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"jobs", required_argument, NULL, 'j'}, {"json", no_argument, NULL, 'J'},
-        {"no-thumbs", no_argument, NULL, 'T'},  {"timeout", required_argument, NULL, 't'},
-        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+        {"jobs", required_argument, NULL, 'j'},        {"json", no_argument, NULL, 'J'},
+        {"no-thumbs", no_argument, NULL, 'T'},         {"timeout", required_argument, NULL, 't'},
+        {"thumb-width", required_argument, NULL, 'W'}, {"thumbs-dir", required_argument, NULL, 'D'},
+        {"verbose", no_argument, NULL, 'v'},           {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    progress_state ps = {.tty = isatty(2)};
-    index_opts o = {.progress = on_progress, .warn = on_warn, .payload = &ps};
+    cli_progress_state ps = {.tty = isatty(2)};
+    index_opts o = {.progress = cli_progress, .warn = cli_warn, .payload = &ps};
     index_summary s;
-    char *err = NULL, *end;
-    int json = 0, opt, rc;
+    char *err = NULL, *end, *thumbs_dir = NULL;
+    const char *thumbs_opt = NULL;
+    int json = 0, thumbs = 1, opt, rc;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "j:vh", longopts, NULL)) != -1) {
@@ -74,7 +48,12 @@ int cmd_index(cli *c, int argc, char **argv)
                 return cli_usage("index", "-j wants a number of workers from 1 to 64, not '%s'", optarg);
             break;
         case 'J': json = 1; break;
-        case 'T': break;     /* thumbnails are not made yet by this build */
+        case 'T': thumbs = 0; break;
+        case 'W':
+            if ((rc = cli_parse_width(optarg, &o.thumb_width)) != 0)
+                return rc;
+            break;
+        case 'D': thumbs_opt = optarg; break;
         case 't':
             o.file_timeout = strtod(optarg, &end);
             if (*end || o.file_timeout <= 0)
@@ -90,8 +69,14 @@ int cmd_index(cli *c, int argc, char **argv)
     if ((rc = cli_open_catalog(c)) != 0)
         return rc;
     o.db_path = c->db_path;
+    if (thumbs) {
+        if (!(thumbs_dir = cli_thumbs_dir(c->db_path, thumbs_opt)))
+            return CLI_FATAL;
+        o.thumbs_dir = thumbs_dir;
+    }
 
     rc = index_run(c->cat, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &s, &err);
+    free(thumbs_dir);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (rc != 0) {

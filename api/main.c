@@ -1,4 +1,5 @@
 /* main.c - `reel`: global options and the command table. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ static const cli_command commands[] = {
     {"search", cmd_search, "full-text search over titles, descriptions, tags and paths"},
     {"export", cmd_export, "print every record as one JSON listing"},
     {"errors", cmd_errors, "list the files that could not be read, and why"},
+    {"thumbs", cmd_thumbs, "fill in or remake posters and storyboards"},
     {NULL, NULL, NULL},
 };
 
@@ -68,18 +70,46 @@ void cli_print_json(const json_t *j)
     fputc('\n', stdout);
 }
 
-char *cli_thumbs_dir(const char *db_path)
+char *cli_thumbs_dir(const char *db_path, const char *option)
 {
-    size_t n = strlen(db_path);
-    const char *dot = strrchr(db_path, '.');
-    const char *slash = strrchr(db_path, '/');
-    char *out = malloc(n + 8);
-    if (!out)
+    const char *env = getenv("REEL_THUMBS");
+    char *dir = NULL, *abs;
+
+    if (option && *option) {
+        dir = strdup(option);
+    } else if (env && *env) {
+        dir = strdup(env);
+    } else {
+        size_t n = strlen(db_path);
+        const char *dot = strrchr(db_path, '.');
+        const char *slash = strrchr(db_path, '/');
+        if (dot && (!slash || dot > slash))
+            n = (size_t)(dot - db_path);
+        if (asprintf(&dir, "%.*s.thumbs", (int)n, db_path) < 0)
+            dir = NULL;
+    }
+    if (!dir)
         return NULL;
-    if (dot && (!slash || dot > slash))
-        n = (size_t)(dot - db_path);
-    snprintf(out, n + 8, "%.*s.thumbs", (int)n, db_path);
-    return out;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        cli_error("cannot create thumbnails folder '%s': %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    /* workers and records name files relative to it; keep it absolute so a
+     * changed working folder does not matter */
+    abs = realpath(dir, NULL);
+    free(dir);
+    return abs;
+}
+
+int cli_parse_width(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 16 || v > 4096)
+        return cli_usage(NULL, "a thumbnail width is a number of pixels from 16 to 4096, not '%s'", s);
+    *out = (int)v;
+    return 0;
 }
 
 static char *default_db(void)

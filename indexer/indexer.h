@@ -56,6 +56,20 @@ enum index_error {
 int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts *opts,
               index_summary *out, char **errmsg);
 
+typedef struct thumbs_summary {
+    int64_t made;        /* files that got new or remade thumbnails */
+    int64_t kept;        /* files whose thumbnails were all on disk already */
+    int64_t failed;      /* files with no poster, and why is recorded */
+    double elapsed;
+} thumbs_summary;
+
+/* `reel thumbs`: makes the thumbnails (opts->thumbs_dir, thumb_width) that
+ * present records lack, or whose files are gone from the thumbnails folder;
+ * with force, remakes all of them. Runs in worker processes like index_run
+ * and takes the same writer lock. Returns 0 or a negative code with *errmsg
+ * (caller frees). */
+int index_thumbs(cat *c, const index_opts *opts, int force, thumbs_summary *out, char **errmsg);
+
 /* One summary as JSON: {"scan_id","new","changed","unchanged","moved",
  * "missing","reappeared","failed","opened","elapsed"}. Caller owns it. */
 json_t *index_summary_json(const index_summary *s);

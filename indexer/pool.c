@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,17 +126,32 @@ int pool_busy(const pool *p)
     return b;
 }
 
-int pool_submit(pool *p, int i, size_t job, const char *path, double limit)
+void pool_submit(pool *p, int i, size_t job, const char *path, const char *thumbs_sha,
+                 double limit)
 {
     worker *w = &p->w[i];
-    int rc = frame_write(w->to, path, strlen(path));
+    size_t len = strlen(path);
+    char *msg = malloc(len + 66);
+
+    /* a job: 'I' + path, or 'T' + 64 hex digits + path. Paths stay raw
+     * bytes: a root's name need not be UTF-8. */
+    if (msg) {
+        size_t n = 0;
+        msg[n++] = thumbs_sha ? 'T' : 'I';
+        if (thumbs_sha) {
+            memcpy(msg + n, thumbs_sha, 64);
+            n += 64;
+        }
+        memcpy(msg + n, path, len);
+        /* a worker that died between jobs shows up as a failed write; its
+         * closed pipe then makes pool_next report this job as a crash */
+        if (frame_write(w->to, msg, n + len) != 0)
+            close_fd(&w->to);
+        free(msg);
+    }
     w->busy = 1;
     w->job = job;
     w->deadline = extract_now() + limit;
-    /* a worker that died between jobs shows up as a failed write; pool_next
-     * then reports it on this job, which is the honest outcome */
-    (void)rc;
-    return 0;
 }
 
 /* Ends worker i for good and reports why, then starts its replacement. */
@@ -230,4 +246,60 @@ void pool_free(pool *p)
     }
     free(p->w);
     free(p);
+}
+
+/* The writer's budget for one file: the worker's own parsing deadline twice
+ * (probe, then thumbnails), 10 s of slack, and 1 s per 20 MB for hashing,
+ * which is bounded by the disk, not by the parser. */
+static double hard_limit(const pool_opts *o, const char *path)
+{
+    struct stat st;
+    double limit = o->file_timeout * 2 + 10;
+    if (stat(path, &st) == 0)
+        limit += (double)st.st_size / 20e6;
+    return limit;
+}
+
+int pool_run_all(const pool_opts *opts, size_t n, pool_next_fn next, pool_done_fn done,
+                 void *payload)
+{
+    pool_opts po = *opts;
+    pool *p = NULL;
+    size_t submitted = 0, finished = 0;
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    if (po.workers < 1)
+        po.workers = 1;
+    if ((size_t)po.workers > n)
+        po.workers = (int)n;
+    if (po.workers > 64)
+        po.workers = 64;
+    if (po.file_timeout <= 0)
+        po.file_timeout = 30;
+    if ((rc = pool_start(&p, &po)) != 0)
+        return rc;
+    while (rc == 0 && finished < n) {
+        pool_event ev;
+        int w, got;
+        while (submitted < n && (w = pool_idle(p)) >= 0) {
+            const char *path = NULL, *sha = NULL;
+            next(submitted, &path, &sha, payload);
+            pool_submit(p, w, submitted, path, sha, hard_limit(&po, path));
+            submitted++;
+        }
+        got = pool_next(p, &ev);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (got == 1)
+            continue;
+        rc = done(ev.job, ev.result, payload);
+        json_decref(ev.result);
+        finished++;
+    }
+    pool_free(p);
+    return rc;
 }

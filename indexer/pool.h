@@ -14,6 +14,7 @@ typedef struct pool_opts {
     double file_timeout;      /* the worker's own deadline for parsing a file */
     const char *thumbs_dir;   /* NULL: no thumbnails */
     int thumb_width;
+    int thumbs_force;         /* remake thumbnails even when their files exist */
     int verbose;
 } pool_opts;
 
@@ -31,14 +32,29 @@ int pool_idle(const pool *p);
 /* Number of workers busy with a file. */
 int pool_busy(const pool *p);
 /* Gives worker w the file at path; the hard limit for it is limit seconds,
- * after which the worker is killed and replaced. Returns 0 or -errno. */
-int pool_submit(pool *p, int w, size_t job, const char *path, double limit);
+ * after which the worker is killed and replaced. With thumbs_sha NULL the
+ * worker extracts the file's record (and its thumbnails when the pool makes
+ * them); with the file's SHA-256 it makes only the thumbnails, and the
+ * result is {"thumbs": {...}}. */
+void pool_submit(pool *p, int w, size_t job, const char *path, const char *thumbs_sha,
+                 double limit);
 /* Waits for the next finished file: a result, or an error for a worker
  * that died (signal, exit) or passed its hard limit. Returns 0, 1 when no
  * worker is busy, or -errno when a replacement worker cannot be started. */
 int pool_next(pool *p, pool_event *ev);
 /* Ends the workers (closing their pipes, reaping them) and frees p. */
 void pool_free(pool *p);
+
+/* Runs n jobs through a pool of opts->workers processes (fewer when there
+ * are fewer jobs): next(i) names job i (path, and thumbs_sha or NULL, both
+ * borrowed until the call returns), done(i, result) takes its result (still
+ * owned by the pool: borrow or json_incref). A non-zero value from done
+ * stops the run and is returned. Returns 0, done's value, or -errno when
+ * the workers cannot be started. */
+typedef void (*pool_next_fn)(size_t i, const char **path, const char **thumbs_sha, void *payload);
+typedef int (*pool_done_fn)(size_t i, json_t *result, void *payload);
+int pool_run_all(const pool_opts *opts, size_t n, pool_next_fn next, pool_done_fn done,
+                 void *payload);
 
 /* The worker's side: serve jobs from in_fd until it closes. */
 void pool_worker_main(int in_fd, int out_fd, const pool_opts *opts);

@@ -93,6 +93,30 @@ int cat_error_put(cat *c, int64_t root_id, const char *path, const char *stage,
 /* Forgets the recorded failure of a file that is gone from disk. */
 int cat_error_forget(cat *c, int64_t root_id, const char *path);
 
+/* Replaces the thumbnails of a media row with what thumb_make() returned:
+ * {"poster": {...}, "storyboard": {...}} or {"error": "..."}; a poster or
+ * storyboard that could not be made is stored with its reason. */
+int cat_thumbs_put(cat *c, int64_t media_id, json_t *thumbs);
+
+/* What `reel thumbs` needs to decide which records want thumbnails: every
+ * present media row with its absolute path, hash, kind, and the files its
+ * thumbnails are in (NULL when it has none). */
+typedef struct cat_thumb_row {
+    int64_t media_id;
+    const char *abs_path;
+    const char *sha256;
+    const char *kind;
+    double duration;        /* 0 when unknown */
+    const char *poster;     /* relative to the thumbnails folder, or NULL */
+    const char *poster_reason;
+    const char *storyboard; /* sheet image, or NULL */
+    const char *storyboard_vtt;
+} cat_thumb_row;
+typedef int (*cat_thumb_cb)(const cat_thumb_row *row, void *payload);
+/* Calls cb for each present media row (strings borrowed for the call);
+ * stops at cb's first non-zero value and returns it. */
+int cat_thumbs_each(cat *c, cat_thumb_cb cb, void *payload);
+
 /* ---- reading (used by api/) --------------------------------------------- */
 
 /* Resolves a record's stable id, or a path (absolute, or relative to a

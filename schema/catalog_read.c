@@ -179,6 +179,39 @@ static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
+/* "thumbnail" (and the time its frame came from) and "storyboard". */
+static int add_thumbs(cat *c, int64_t id, json_t *rec)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD_THUMBS,
+        "SELECT role, file, vtt, time, interval, tile_width, tile_height, columns, count, reason"
+        " FROM thumbnails WHERE media_id = ?1 ORDER BY role");
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int poster = strcmp((const char *)sqlite3_column_text(st, 0), "poster") == 0;
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+            if (poster)
+                put_text(rec, "thumbnail_reason", st, 9);
+        } else if (poster) {
+            put_text(rec, "thumbnail", st, 1);
+            put_real(rec, "thumbnail_time", st, 3);
+        } else {
+            json_t *sb = json_object();
+            put_text(sb, "image", st, 1);
+            put_text(sb, "vtt", st, 2);
+            put_real(sb, "interval", st, 4);
+            put_int(sb, "tile_width", st, 5);
+            put_int(sb, "tile_height", st, 6);
+            put_int(sb, "columns", st, 7);
+            put_int(sb, "count", st, 8);
+            json_object_set_new(rec, "storyboard", sb);
+        }
+    }
+    sqlite3_reset(st);
+    return CAT_OK;
+}
+
 int cat_record_load(cat *c, int64_t id, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_RECORD,
@@ -239,7 +272,8 @@ int cat_record_load(cat *c, int64_t id, json_t **out)
     put_text(rec, "indexed_at", st, 26);
     sqlite3_reset(st);
 
-    if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK) {
+    if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK
+        || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
         json_decref(rec);
         return rc;
     }

@@ -1,6 +1,7 @@
 # Writes OUT: a C file with one byte array per migration, in file-name order.
 set(body "/* generated from schema/migrations by embed_sql.cmake; do not edit */\n#include <stddef.h>\n")
 set(table "const char *const cat_migrations[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(i 0)
 foreach(f IN LISTS FILES)
   file(READ ${f} hex HEX)
