@@ -26,7 +26,7 @@ static int plausible(int y, int mo, int d, int h, int mi, int s)
 
 /* Parses "+HH:MM", "+HHMM", "+HH", "Z" into "+HH:MM" / "Z"; "" when s is
  * empty. -1 when s is something else. */
-static int parse_offset(const char *s, char out[8])
+static int parse_offset(const char *s, char out[16])
 {
     int h, m = 0;
     out[0] = 0;
@@ -42,14 +42,14 @@ static int parse_offset(const char *s, char out[8])
         return -1;
     if (h > 14 || m > 59)
         return -1;
-    snprintf(out, 8, "%c%02d:%02d", s[0], h, m);
+    snprintf(out, 16, "%c%02d:%02d", s[0], h, m);
     return 0;
 }
 
 int datetime_from_exif(const char *date, const char *offset, char out[DATETIME_MAX])
 {
     int y, mo, d, h, mi, s;
-    char off[8];
+    char off[16];
     if (!date || strlen(date) < 19)
         return -1;
     if (digits(date, 4, &y) || digits(date + 5, 2, &mo) || digits(date + 8, 2, &d)
@@ -66,7 +66,7 @@ int datetime_from_exif(const char *date, const char *offset, char out[DATETIME_M
 int datetime_from_container(const char *str, char out[DATETIME_MAX])
 {
     int y, mo, d, h = 0, mi = 0, s = 0;
-    char frac[12] = "", off[8] = "";
+    char frac[12] = "", off[16] = "";
     const char *p;
 
     if (!str || strlen(str) < 10)

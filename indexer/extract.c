@@ -60,7 +60,7 @@ int index_extract_file(const char *path, double timeout, json_t **out)
         char msg[300];
         snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
         *out = error_json("read", msg);
-        return 0;
+        goto done;
     }
     if (fstat(x.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         *out = error_json("read", "not a regular file");
@@ -120,6 +120,7 @@ int index_extract_file(const char *path, double timeout, json_t **out)
     *out = x.rec;
 done:
     free(head);
-    close(x.fd);
+    if (x.fd >= 0)
+        close(x.fd);
     return 0;
 }

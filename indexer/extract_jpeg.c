@@ -3,6 +3,7 @@
  * 24-megapixel photo as cheap as a thumbnail. */
 #include "extract.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,14 +58,32 @@ static int read_sof(int fd, int64_t size, int *w, int *h, int *components)
     return -1;
 }
 
+/* An EXIF block past the first bytes read: read it on its own. */
+static void read_exif_at(extract_ctx *x, long off, size_t len)
+{
+    unsigned char *buf = malloc(len);
+    if (buf && pread(x->fd, buf, len, off) == (ssize_t)len)
+        exif_read_fields(buf, len, x->rec);
+    free(buf);
+}
+
 static int jpeg_extract(extract_ctx *x)
 {
     int w = 0, h = 0, comps = 0;
     json_t *stream;
 
+    long app1;
+    size_t app1_len = 0;
+
     if (read_sof(x->fd, x->size, &w, &h, &comps) != 0)
         return extract_fail(x, "probe", "not a readable JPEG: no frame header before the image data");
-    exif_read_fields(x->head, x->head_len, x->rec);
+    /* libexif looks for EXIF only right after SOI or APP0; cameras and
+     * editors put COM and other APPn segments first, so find it ourselves */
+    app1 = exif_find_jpeg_app1(x->fd, (long)x->size, &app1_len);
+    if (app1 >= 0 && (size_t)app1 + app1_len <= x->head_len)
+        exif_read_fields(x->head + app1, app1_len, x->rec);
+    else if (app1 >= 0)
+        read_exif_at(x, app1, app1_len);
     json_object_del(x->rec, "exif_width");
     json_object_del(x->rec, "exif_height");
     json_object_set_new(x->rec, "kind", json_string("photo"));

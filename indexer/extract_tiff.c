@@ -9,8 +9,9 @@
 
 #include "exif.h"
 
-/* EXIF offsets can point anywhere in the file; raw files are tens of MB, so
- * read at most this much of them. */
+/* EXIF offsets can point anywhere in the file (libexif reads only the
+ * first 64 KiB, hence exif_read_tiff); raw files are tens of MB, so read at
+ * most this much of them. */
 #define TIFF_EXIF_MAX (64 << 20)
 
 static int tiff_probe(const extract_ctx *x)
@@ -21,15 +22,14 @@ static int tiff_probe(const extract_ctx *x)
 static int tiff_extract(extract_ctx *x)
 {
     size_t len = x->size < TIFF_EXIF_MAX ? (size_t)x->size : TIFF_EXIF_MAX;
-    unsigned char *buf = malloc(len + 6);
+    unsigned char *buf = malloc(len);
     size_t got = 0;
     json_t *w, *h;
 
     if (!buf)
         return extract_fail(x, "read", "out of memory");
-    memcpy(buf, "Exif\0\0", 6);
     while (got < len) {
-        ssize_t n = pread(x->fd, buf + 6 + got, len - got, (off_t)got);
+        ssize_t n = pread(x->fd, buf + got, len - got, (off_t)got);
         if (n <= 0)
             break;
         got += (size_t)n;
@@ -41,7 +41,7 @@ static int tiff_extract(extract_ctx *x)
         x->stage[0] = 0;
         x->msg[0] = 0;
     }
-    exif_read_fields(buf, got + 6, x->rec);
+    exif_read_tiff(buf, got, x->rec);
     free(buf);
     w = json_object_get(x->rec, "exif_width");
     h = json_object_get(x->rec, "exif_height");

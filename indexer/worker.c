@@ -27,9 +27,9 @@ static void add_thumbs(json_t *result, const char *path, const char *sha, const 
 static json_t *run_job(const char *job, size_t len, const pool_opts *o)
 {
     json_t *result = NULL;
-    char sha[65];
 
     if (len >= 66 && job[0] == 'T') {
+        char sha[65];
         memcpy(sha, job + 1, 64);
         sha[64] = 0;
         result = json_object();
