@@ -33,6 +33,11 @@ int cmd_export(cli *c, int argc, char **argv);
 int cmd_search(cli *c, int argc, char **argv);
 int cmd_errors(cli *c, int argc, char **argv);
 int cmd_thumbs(cli *c, int argc, char **argv);
+int cmd_verify(cli *c, int argc, char **argv);
+int cmd_history(cli *c, int argc, char **argv);
+int cmd_tag(cli *c, int argc, char **argv);
+int cmd_people(cli *c, int argc, char **argv);
+int cmd_countries(cli *c, int argc, char **argv);
 
 /* Opens the catalogue (creating its folder when needed). Prints why on
  * failure and returns CLI_FATAL; 0 on success. */
@@ -60,6 +65,9 @@ void cli_print_json(const json_t *j);
 char *cli_thumbs_dir(const char *db_path, const char *option);
 /* Parses a thumbnail width (16..4096) into *out; CLI_USAGE when bad. */
 int cli_parse_width(const char *s, int *out);
+/* Parses --memory-limit MB (64..1048576, or 0 for none) into *out as
+ * index_opts.memory_limit_mb wants it; CLI_USAGE when bad. */
+int cli_parse_memory_limit(const char *cmd, const char *s, long *out);
 
 /* The progress line of index and thumbs runs, on stderr when it is a terminal. */
 typedef struct cli_progress_state {

@@ -10,7 +10,7 @@
 
 static const char usage[] =
     "usage: reel index [-j N] [--json] [--no-thumbs] [--thumb-width W] [--thumbs-dir DIR]\n"
-    "                  [--timeout S] [--verbose] DIR...\n\n"
+    "                  [--timeout S] [--memory-limit MB] [--verbose] DIR...\n\n"
     "Walks each DIR, reads new and changed media files in worker processes and\n"
     "stores their technical record; unchanged files are not opened, vanished files\n"
     "are marked missing, moved files keep their id.\n\n"
@@ -21,6 +21,8 @@ static const char usage[] =
     "      --thumbs-dir DIR  thumbnails folder (default: beside the catalogue,\n"
     "                        CATALOG.thumbs; or REEL_THUMBS)\n"
     "      --timeout S       seconds a worker may spend parsing one file (default 30)\n"
+    "      --memory-limit MB address space of each worker (default 4096; 0: none): a\n"
+    "                        file that needs more fails alone\n"
     "  -v, --verbose         print FFmpeg's messages about each file\n";
 
 int cmd_index(cli *c, int argc, char **argv)
@@ -30,6 +32,7 @@ int cmd_index(cli *c, int argc, char **argv)
         {"no-thumbs", no_argument, NULL, 'T'},         {"timeout", required_argument, NULL, 't'},
         {"thumb-width", required_argument, NULL, 'W'}, {"thumbs-dir", required_argument, NULL, 'D'},
         {"verbose", no_argument, NULL, 'v'},           {"help", no_argument, NULL, 'h'},
+        {"memory-limit", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     cli_progress_state ps = {.tty = isatty(2)};
@@ -60,6 +63,10 @@ int cmd_index(cli *c, int argc, char **argv)
                 return cli_usage("index", "--timeout wants seconds, not '%s'", optarg);
             break;
         case 'v': o.verbose = 1; break;
+        case 'M':
+            if ((rc = cli_parse_memory_limit("index", optarg, &o.memory_limit_mb)) != 0)
+                return rc;
+            break;
         case 'h': fputs(usage, stdout); return CLI_OK;
         default: return cli_usage("index", "bad option");
         }

@@ -8,7 +8,8 @@
 #include "indexer.h"
 
 static const char usage[] =
-    "usage: reel thumbs [--force] [-j N] [--json] [--thumb-width W] [--thumbs-dir DIR]\n\n"
+    "usage: reel thumbs [--force] [-j N] [--json] [--thumb-width W] [--thumbs-dir DIR]\n"
+    "                   [--memory-limit MB]\n\n"
     "Makes the posters and storyboards that catalogued files lack, or whose files\n"
     "are gone from the thumbnails folder (delete the folder and run this to\n"
     "rebuild it). Files are named by content hash: unchanged media write nothing.\n\n"
@@ -16,7 +17,8 @@ static const char usage[] =
     "  -j, --jobs N       worker processes (default: one per core)\n"
     "  --json             print the summary as JSON\n"
     "  --thumb-width W    poster width in pixels (default 320)\n"
-    "  --thumbs-dir DIR   thumbnails folder (default: beside the catalogue)\n";
+    "  --thumbs-dir DIR   thumbnails folder (default: beside the catalogue)\n"
+    "  --memory-limit MB  address space of each worker (default 4096; 0: none)\n";
 
 int cmd_thumbs(cli *c, int argc, char **argv)
 {
@@ -24,6 +26,7 @@ int cmd_thumbs(cli *c, int argc, char **argv)
         {"force", no_argument, NULL, 'f'},             {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, 'J'},              {"thumb-width", required_argument, NULL, 'W'},
         {"thumbs-dir", required_argument, NULL, 'D'},  {"help", no_argument, NULL, 'h'},
+        {"memory-limit", required_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     cli_progress_state ps = {.tty = isatty(2)};
@@ -48,6 +51,10 @@ int cmd_thumbs(cli *c, int argc, char **argv)
                 return rc;
             break;
         case 'D': dir_opt = optarg; break;
+        case 'M':
+            if ((rc = cli_parse_memory_limit("thumbs", optarg, &o.memory_limit_mb)) != 0)
+                return rc;
+            break;
         case 'h': fputs(usage, stdout); return CLI_OK;
         default: return cli_usage("thumbs", "bad option");
         }

@@ -17,6 +17,11 @@ static const cli_command commands[] = {
     {"export", cmd_export, "print every record as one JSON listing"},
     {"errors", cmd_errors, "list the files that could not be read, and why"},
     {"thumbs", cmd_thumbs, "fill in or remake posters and storyboards"},
+    {"verify", cmd_verify, "re-hash files and report altered or missing ones"},
+    {"history", cmd_history, "print a file's custody log"},
+    {"tag", cmd_tag, "edit a file's editorial metadata (writes its sidecar)"},
+    {"people", cmd_people, "the people sidecars name, with counts"},
+    {"countries", cmd_countries, "the countries sidecars name, with counts"},
     {NULL, NULL, NULL},
 };
 
@@ -112,6 +117,17 @@ int cli_parse_width(const char *s, int *out)
     return 0;
 }
 
+int cli_parse_memory_limit(const char *cmd, const char *s, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || !*s || (v != 0 && (v < 64 || v > 1048576)))
+        return cli_usage(cmd, "--memory-limit wants megabytes from 64 to 1048576, or 0 for "
+                              "no limit, not '%s'", s);
+    *out = v ? v : -1;
+    return 0;
+}
+
 static char *default_db(void)
 {
     const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
@@ -192,11 +208,13 @@ int main(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
         || strcmp(argv[1], "help") == 0) {
         help(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_USAGE : CLI_OK;
+        rc = argc < 2 ? CLI_USAGE : CLI_OK;
+        goto done;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("reel 0.1.0\n");
-        return CLI_OK;
+        rc = CLI_OK;
+        goto done;
     }
     for (const cli_command *k = commands; k->name; k++)
         if (strcmp(argv[1], k->name) == 0)
@@ -204,10 +222,12 @@ int main(int argc, char **argv)
     if (!cmd) {
         cli_error("'%s' is not a reel command", argv[1]);
         help(stderr);
-        return CLI_USAGE;
+        rc = CLI_USAGE;
+        goto done;
     }
     /* each command sees argv from its own name on, as getopt expects */
     rc = cmd->run(&c, argc - 1, argv + 1);
+done:
     cat_free(c.cat);
     free(c.db_path_owned);
     return rc;

@@ -42,6 +42,35 @@ static json_t *error_json(const char *stage, const char *msg)
     return json_pack("{s:{s:s,s:s}}", "error", "stage", stage, "message", msg);
 }
 
+int extract_hash_file(const char *path, json_t **out)
+{
+    struct stat st;
+    char sha[65], msg[300];
+    int64_t hashed = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
+
+    if (fd < 0) {
+        int gone = errno == ENOENT || errno == ENOTDIR;
+        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
+        *out = error_json("read", msg);
+        if (gone)
+            json_object_set_new(*out, "gone", json_true());
+        return 0;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *out = error_json("read", "not a regular file");
+    } else if ((rc = hash_fd_sha256(fd, sha, &hashed)) < 0) {
+        snprintf(msg, sizeof msg, "read failed: %s", strerror(-rc));
+        *out = error_json("read", msg);
+    } else if (hashed != st.st_size) {
+        *out = error_json("read", "file changed while it was being read");
+    } else {
+        *out = json_pack("{s:s,s:I}", "sha256", sha, "size", (json_int_t)hashed);
+    }
+    close(fd);
+    return 0;
+}
+
 int index_extract_file(const char *path, double timeout, json_t **out)
 {
     extract_ctx x = {.path = path, .fd = -1};

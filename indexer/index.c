@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "datetime.h"
+#include "editorial.h"
 #include "extract.h"
 #include "pool.h"
 #include "walk.h"
@@ -28,9 +29,20 @@ typedef struct root_state {
     int64_t id;
     cat_known *known;
     size_t n_known;
+    cat_known *sidecars;     /* sidecar and subtitle files seen last time */
+    size_t n_sidecars;
     size_t files;            /* regular files the walk found */
     int ok;                  /* walked completely */
 } root_state;
+
+/* Media whose editorial values must be read again: a media row, or every
+ * media row under a path prefix (a changed sidecar or subtitle file). */
+typedef struct dirty {
+    int root;
+    int64_t media_id;        /* 0: use prefix */
+    char *prefix;
+    int same_folder;         /* prefix matches files of one folder only */
+} dirty;
 
 typedef struct run {
     writer w;
@@ -44,6 +56,9 @@ typedef struct run {
     int64_t *marked;         /* rows marked missing by this run, sorted */
     size_t n_marked;
     cat_scan_counts n;
+    dirty *dirty;
+    size_t n_dirty, cap_dirty;
+    editorial_ctx ed;
     size_t done;
     double started;
     char abs[PATH_MAX * 2];  /* scratch: the path of the job being submitted */
@@ -106,7 +121,7 @@ static int on_file(const char *rel, const struct stat *st, void *payload)
     k->seen = 1;
     if (k->media_id && k->missing) {
         /* back where it was, unchanged: no need to read it again */
-        if (writer_need(&r->w) || cat_media_mark_present(r->w.c, k->media_id) != CAT_OK)
+        if (writer_need(&r->w) || cat_media_mark_present(r->w.c, k->media_id, r->scan_id) != CAT_OK)
             return writer_fail(&r->w, CAT_ERROR);
         r->n.reappeared++;
     } else if (!k->media_id) {
@@ -115,6 +130,85 @@ static int on_file(const char *rel, const struct stat *st, void *payload)
         r->n.unchanged++;
     }
     return 0;
+}
+
+static int add_dirty(run *r, int root, int64_t media_id, const char *prefix, int same_folder)
+{
+    if (r->n_dirty == r->cap_dirty) {
+        size_t cap = r->cap_dirty ? r->cap_dirty * 2 : 256;
+        dirty *nd = realloc(r->dirty, cap * sizeof *nd);
+        if (!nd)
+            return writer_fail_msg(&r->w, "out of memory");
+        r->dirty = nd;
+        r->cap_dirty = cap;
+    }
+    r->dirty[r->n_dirty] = (dirty){.root = root, .media_id = media_id, .same_folder = same_folder};
+    if (prefix && !(r->dirty[r->n_dirty].prefix = strdup(prefix)))
+        return writer_fail_msg(&r->w, "out of memory");
+    r->n_dirty++;
+    return 0;
+}
+
+/* Which media a sidecar or subtitle file speaks for, as a path prefix. */
+static int dirty_for_sidecar(run *r, const char *rel, const char *kind)
+{
+    char prefix[PATH_MAX];
+    const char *name = strrchr(rel, '/');
+    size_t folder_len = name ? (size_t)(name - rel + 1) : 0;
+    name = rel + folder_len;
+    if (strcmp(kind, "folder") == 0) {
+        snprintf(prefix, sizeof prefix, "%.*s", (int)folder_len, rel);
+        return add_dirty(r, r->cur, 0, prefix, 0);
+    }
+    if (strcmp(kind, "file") == 0) {                 /* NAME.EXT.json -> NAME.EXT */
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(strlen(rel) - 5), rel);
+        return add_dirty(r, r->cur, 0, prefix, 1);
+    }
+    /* NAME.info.json, NAME[.LANG].srt: media NAME.* in the same folder */
+    snprintf(prefix, sizeof prefix, "%.*s%.*s.", (int)folder_len, rel,
+             (int)strcspn(name, "."), name);
+    return add_dirty(r, r->cur, 0, prefix, 1);
+}
+
+static int on_companion(const char *rel, const struct stat *st, void *payload)
+{
+    run *r = payload;
+    root_state *rs = &r->roots[r->cur];
+    const char *kind = editorial_sidecar_kind(rel);
+    cat_known *k, *err_row;
+    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+
+    if (!kind)
+        return 0;
+    /* a recorded problem with this file stays until it is read again */
+    if ((err_row = known_find(rs, rel)))
+        err_row->seen = 1;
+    k = rs->n_sidecars ? bsearch(rel, rs->sidecars, rs->n_sidecars, sizeof *k, known_cmp) : NULL;
+    if (k) {
+        k->seen = 1;
+        if (k->size == (int64_t)st->st_size && k->mtime_ns == mtime_ns)
+            return 0;
+    }
+    if (writer_need(&r->w)
+        || cat_sidecar_put(r->w.c, rs->id, rel, kind, (int64_t)st->st_size, mtime_ns) != CAT_OK)
+        return writer_fail(&r->w, CAT_ERROR);
+    return dirty_for_sidecar(r, rel, kind);
+}
+
+/* Sidecars gone since the last run: their media lose what they said. */
+static void settle_sidecars(run *r, root_state *rs)
+{
+    for (size_t i = 0; i < rs->n_sidecars && r->w.rc == 0; i++) {
+        const char *kind;
+        if (rs->sidecars[i].seen || !(kind = editorial_sidecar_kind(rs->sidecars[i].path)))
+            continue;
+        if (writer_need(&r->w) || cat_sidecar_forget(r->w.c, rs->id, rs->sidecars[i].path) != CAT_OK
+            || cat_error_forget(r->w.c, rs->id, rs->sidecars[i].path) != CAT_OK) {
+            writer_fail(&r->w, CAT_ERROR);
+            return;
+        }
+        dirty_for_sidecar(r, rs->sidecars[i].path, kind);
+    }
 }
 
 static void on_walk_error(const char *rel, const char *message, void *payload)
@@ -175,12 +269,13 @@ static void settle_unseen(run *r, root_state *rs)
 
 static int walk_all(run *r, const walk_skip *skip)
 {
-    walk_callbacks cb = {on_file, on_walk_error, r};
+    walk_callbacks cb = {on_file, on_walk_error, r, on_companion};
     size_t total_known = 0;
 
     for (size_t i = 0; i < r->n_roots; i++) {
         root_state *rs = &r->roots[i];
-        if (cat_known_load(r->w.c, rs->id, &rs->known, &rs->n_known) != CAT_OK)
+        if (cat_known_load(r->w.c, rs->id, &rs->known, &rs->n_known) != CAT_OK
+            || cat_sidecars_load(r->w.c, rs->id, &rs->sidecars, &rs->n_sidecars) != CAT_OK)
             return writer_fail(&r->w, CAT_ERROR);
         total_known += rs->n_known;
     }
@@ -202,6 +297,8 @@ static int walk_all(run *r, const walk_skip *skip)
         }
         rs->ok = 1;
         settle_unseen(r, rs);
+        if (rs->ok)
+            settle_sidecars(r, rs);
     }
     qsort(r->marked, r->n_marked, sizeof *r->marked, id_cmp);
     return writer_commit(&r->w);
@@ -239,6 +336,31 @@ static int store_error(run *r, const job *j, json_t *err)
     return 0;
 }
 
+/* Text subtitle streams, decoded by the worker, become cues with their
+ * language in one form ("eng" -> "en"); an unknown tag is kept as written. */
+static int store_stream_cues(run *r, int64_t rowid, json_t *streams)
+{
+    json_t *tracks = json_array(), *s;
+    size_t i;
+    int rc;
+    json_array_foreach(streams, i, s) {
+        const char *lang = json_string_value(json_object_get(s, "language"));
+        char name[32];
+        json_t *t;
+        snprintf(name, sizeof name, "stream:%lld", (long long)json_integer_value(json_object_get(s, "stream")));
+        t = json_pack("{s:s,s:O}", "track", name, "cues", json_object_get(s, "cues"));
+        if (lang && strcmp(lang, "und") != 0) {
+            char code[4];
+            json_object_set_new(t, "language",
+                                json_string(r->ed.iso && iso_language(r->ed.iso, lang, code) == 0 ? code : lang));
+        }
+        json_array_append_new(tracks, t);
+    }
+    rc = cat_cues_put(r->w.c, rowid, "stream", tracks);
+    json_decref(tracks);
+    return rc;
+}
+
 static int store_media(run *r, const job *j, json_t *res)
 {
     enum cat_put_outcome how;
@@ -246,8 +368,11 @@ static int store_media(run *r, const job *j, json_t *res)
     json_t *thumbs = json_object_get(res, "thumbs");
 
     if (cat_media_put(r->w.c, r->roots[j->root].id, j->rel, res, r->scan_id, &how, &rowid) != CAT_OK
-        || (thumbs && cat_thumbs_put(r->w.c, rowid, thumbs) != CAT_OK))
+        || (thumbs && cat_thumbs_put(r->w.c, rowid, thumbs) != CAT_OK)
+        || store_stream_cues(r, rowid, json_object_get(res, "subtitle_tracks")) != CAT_OK)
         return writer_fail(&r->w, CAT_ERROR);
+    if (add_dirty(r, j->root, rowid, NULL, 0))
+        return r->w.rc;
     if (how == CAT_PUT_NEW) {
         r->n.new_files++;
     } else if (how == CAT_PUT_CHANGED) {
@@ -286,6 +411,7 @@ static int process_jobs(run *r)
         .thumbs_dir = r->o->thumbs_dir,
         .thumb_width = r->o->thumb_width,
         .verbose = r->o->verbose,
+        .memory_limit_mb = pool_memory_limit_mb(r->o->memory_limit_mb),
     };
     int rc = pool_run_all(&po, r->n_jobs, next_job, store, r);
     if (rc < 0 && r->w.rc == 0) {
@@ -293,6 +419,86 @@ static int process_jobs(run *r)
         snprintf(msg, sizeof msg, "cannot run worker processes: %s", strerror(-rc));
         writer_fail_msg(&r->w, msg);
     }
+    return r->w.rc ? r->w.rc : writer_commit(&r->w);
+}
+
+/* ---- editorial values ------------------------------------------------------------ */
+
+typedef struct media_ref {
+    int64_t id;
+    int root;
+} media_ref;
+
+typedef struct collect_ids {
+    media_ref *refs;
+    size_t n, cap;
+    int root;
+    const dirty *d;
+    cat *c;
+} collect_ids;
+
+static int collect_one(int64_t rowid, void *payload)
+{
+    collect_ids *k = payload;
+    if (k->d && k->d->same_folder) {
+        int64_t root_id;
+        char *path = NULL;
+        double duration;
+        int other = cat_media_where(k->c, rowid, &root_id, &path, &duration) != CAT_OK
+                    || (strlen(path) >= strlen(k->d->prefix) && strchr(path + strlen(k->d->prefix), '/'));
+        free(path);
+        if (other)
+            return 0;
+    }
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 256;
+        media_ref *nr = realloc(k->refs, cap * sizeof *nr);
+        if (!nr)
+            return CAT_ERROR;
+        k->refs = nr;
+        k->cap = cap;
+    }
+    k->refs[k->n++] = (media_ref){rowid, k->root};
+    return 0;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    return id_cmp(&((const media_ref *)a)->id, &((const media_ref *)b)->id);
+}
+
+/* Reads the editorial values of every media file a changed sidecar, a
+ * changed subtitle file or a new or changed media file touched. */
+static int refresh_editorial(run *r)
+{
+    collect_ids k = {.c = r->w.c};
+    int rc = 0;
+    for (size_t i = 0; i < r->n_dirty && rc == 0; i++) {
+        const dirty *d = &r->dirty[i];
+        k.root = d->root;
+        if (d->media_id) {
+            k.d = NULL;
+            rc = collect_one(d->media_id, &k);
+        } else {
+            k.d = d;
+            rc = cat_media_under(r->w.c, r->roots[d->root].id, d->prefix, collect_one, &k);
+        }
+    }
+    if (rc)
+        writer_fail(&r->w, CAT_ERROR);
+    /* a file may be touched by several sidecars: read it once */
+    if (k.n)
+        qsort(k.refs, k.n, sizeof *k.refs, ref_cmp);
+    for (size_t i = 0; i < k.n && r->w.rc == 0; i++) {
+        if ((i && k.refs[i].id == k.refs[i - 1].id) || writer_need(&r->w))
+            continue;
+        if (editorial_refresh(&r->ed, r->roots[k.refs[i].root].abs, k.refs[i].id) != CAT_OK)
+            writer_fail(&r->w, CAT_ERROR);
+        else
+            writer_tick(&r->w);
+    }
+    r->n.failed += r->ed.failed;
+    free(k.refs);
     return r->w.rc ? r->w.rc : writer_commit(&r->w);
 }
 
@@ -337,7 +543,9 @@ static int finish(run *r)
     for (size_t i = 0; i < r->n_roots; i++)
         if (r->roots[i].ok)
             ids[n_ok++] = r->roots[i].id;
-    if (writer_need(&r->w) == 0 && cat_scan_finish(r->w.c, r->scan_id, &r->n, ids, n_ok) != CAT_OK)
+    /* files this run marked missing and did not find moved get their event */
+    if (writer_need(&r->w) == 0 && (cat_custody_settle(r->w.c, r->scan_id) != CAT_OK
+                                    || cat_scan_finish(r->w.c, r->scan_id, &r->n, ids, n_ok) != CAT_OK))
         writer_fail(&r->w, CAT_ERROR);
     free(ids);
     return writer_commit(&r->w);
@@ -361,17 +569,33 @@ int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts
     if (resolve_roots(&r, roots, n_roots, names))
         goto done;
     skip_own_files(o, &skip);
+    {
+        iso_db *iso = NULL;
+        char *why = NULL;
+        if (iso_db_load(&iso, NULL, &why) != 0) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "cannot load country and language names (Debian package "
+                                      "iso-codes): %s", why ? why : "unknown error");
+            free(why);
+            writer_fail_msg(&r.w, msg);
+            goto done;
+        }
+        r.ed = (editorial_ctx){.c = c, .iso = iso, .scan_id = 0};
+    }
     names_text = json_dumps(names, JSON_COMPACT);
-    if (cat_scan_begin(c, names_text ? names_text : "[]", &r.scan_id) != CAT_OK) {
+    /* the settle also catches up on a previous run killed before its end */
+    if (cat_scan_begin(c, names_text ? names_text : "[]", &r.scan_id) != CAT_OK
+        || cat_custody_settle(c, r.scan_id) != CAT_OK) {
         writer_fail(&r.w, CAT_ERROR);
         goto done;
     }
+    r.ed.scan_id = r.scan_id;
     for (size_t i = 0; i < r.n_roots; i++)
         if (cat_root_ensure(c, r.roots[i].abs, &r.roots[i].id) != CAT_OK) {
             writer_fail(&r.w, CAT_ERROR);
             goto done;
         }
-    if (walk_all(&r, &skip) == 0 && process_jobs(&r) == 0)
+    if (walk_all(&r, &skip) == 0 && process_jobs(&r) == 0 && refresh_editorial(&r) == 0)
         finish(&r);
 done:
     if (r.w.in_tx)
@@ -382,7 +606,13 @@ done:
     for (size_t i = 0; i < r.n_roots; i++) {
         out->roots_unavailable += !r.roots[i].ok;
         cat_known_free(r.roots[i].known, r.roots[i].n_known);
+        cat_known_free(r.roots[i].sidecars, r.roots[i].n_sidecars);
     }
+    for (size_t i = 0; i < r.n_dirty; i++)
+        free(r.dirty[i].prefix);
+    free(r.dirty);
+    editorial_cache_free(r.ed.cache);
+    iso_db_free((iso_db *)r.ed.iso);
     out->roots_unavailable += (int)(n_roots - r.n_roots);
     for (size_t i = 0; i < r.n_jobs; i++)
         free(r.jobs[i].rel);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,33 @@ static void close_fd(int *fd)
     if (*fd >= 0)
         close(*fd);
     *fd = -1;
+}
+
+/* AddressSanitizer reserves terabytes of address space for its shadow
+ * memory, so a sanitizer build cannot limit a worker's address space. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+
+/* In the new worker: caps its address space, so a file that makes a parser
+ * allocate without bound fails that file (malloc returns NULL: FFmpeg
+ * reports ENOMEM, a library that aborts kills only this worker) instead of
+ * swapping the machine to a halt. */
+static void limit_memory(const pool_opts *o)
+{
+#ifndef POOL_ASAN
+    if (o->memory_limit_mb > 0) {
+        rlim_t bytes = (rlim_t)o->memory_limit_mb << 20;
+        struct rlimit rl = {bytes, bytes};
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#else
+    (void)o;
+#endif
 }
 
 static int spawn(pool *p, int i)
@@ -72,6 +100,7 @@ static int spawn(pool *p, int i)
         close_range(5, ~0U, 0);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_IGN);   /* the parent decides when the run stops */
+        limit_memory(&p->opts);
         pool_worker_main(3, 4, &p->opts);
         _exit(0);
     }
@@ -133,11 +162,13 @@ void pool_submit(pool *p, int i, size_t job, const char *path, const char *thumb
     size_t len = strlen(path);
     char *msg = malloc(len + 66);
 
-    /* a job: 'I' + path, or 'T' + 64 hex digits + path. Paths stay raw
-     * bytes: a root's name need not be UTF-8. */
+    /* a job: 'I' + path, 'H' + path (hash only), or 'T' + 64 hex digits +
+     * path. Paths stay raw bytes: a root's name need not be UTF-8. */
     if (msg) {
         size_t n = 0;
-        msg[n++] = thumbs_sha ? 'T' : 'I';
+        msg[n++] = p->opts.hash_only ? 'H' : thumbs_sha ? 'T' : 'I';
+        if (p->opts.hash_only)
+            thumbs_sha = NULL;
         if (thumbs_sha) {
             memcpy(msg + n, thumbs_sha, 64);
             n += 64;
@@ -152,6 +183,23 @@ void pool_submit(pool *p, int i, size_t job, const char *path, const char *thumb
     w->busy = 1;
     w->job = job;
     w->deadline = extract_now() + limit;
+}
+
+/* What may have killed a worker besides a parser bug: an allocation the
+ * address-space limit refused makes a library abort (C++ code such as
+ * libheif's throws bad_alloc, glibc aborts on a corrupt heap); the kernel's
+ * OOM killer sends SIGKILL (the writer's own SIGKILL is a timeout). */
+static const char *oom_hint(const pool *p, int sig)
+{
+    if (sig == SIGKILL)
+        return ", possibly the system ran out of memory";
+    if (sig == SIGABRT && p->opts.memory_limit_mb > 0) {
+        static char hint[96];
+        snprintf(hint, sizeof hint, ", possibly the memory limit (%ld MB, --memory-limit)",
+                 p->opts.memory_limit_mb);
+        return hint;
+    }
+    return "";
 }
 
 /* Ends worker i for good and reports why, then starts its replacement. */
@@ -170,8 +218,8 @@ static int replace(pool *p, int i, int timed_out, pool_event *ev)
     if (timed_out)
         snprintf(msg, sizeof msg, "no result within the time limit: worker stopped");
     else if (WIFSIGNALED(status))
-        snprintf(msg, sizeof msg, "worker killed by signal %d (%s) while reading this file",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        snprintf(msg, sizeof msg, "worker killed by signal %d (%s) while reading this file%s",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)), oom_hint(p, WTERMSIG(status)));
     else
         snprintf(msg, sizeof msg, "worker exited with status %d while reading this file",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -246,6 +294,11 @@ void pool_free(pool *p)
     }
     free(p->w);
     free(p);
+}
+
+long pool_memory_limit_mb(long requested)
+{
+    return requested == 0 ? INDEX_MEMORY_LIMIT_MB : requested < 0 ? 0 : requested;
 }
 
 /* The writer's budget for one file: the worker's own parsing deadline twice

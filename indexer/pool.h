@@ -16,6 +16,9 @@ typedef struct pool_opts {
     int thumb_width;
     int thumbs_force;         /* remake thumbnails even when their files exist */
     int verbose;
+    int hash_only;            /* jobs only hash the file (`reel verify`): the result is
+                               * {"sha256", "size"} or {"error": {...}, "gone": true?} */
+    long memory_limit_mb;     /* each worker's address space (RLIMIT_AS); 0: unlimited */
 } pool_opts;
 
 typedef struct pool pool;
@@ -32,10 +35,11 @@ int pool_idle(const pool *p);
 /* Number of workers busy with a file. */
 int pool_busy(const pool *p);
 /* Gives worker w the file at path; the hard limit for it is limit seconds,
- * after which the worker is killed and replaced. With thumbs_sha NULL the
- * worker extracts the file's record (and its thumbnails when the pool makes
- * them); with the file's SHA-256 it makes only the thumbnails, and the
- * result is {"thumbs": {...}}. */
+ * after which the worker is killed and replaced. In a hash_only pool the
+ * worker only hashes the file. Else, with thumbs_sha NULL the worker
+ * extracts the file's record (and its thumbnails when the pool makes them);
+ * with the file's SHA-256 it makes only the thumbnails, and the result is
+ * {"thumbs": {...}}. */
 void pool_submit(pool *p, int w, size_t job, const char *path, const char *thumbs_sha,
                  double limit);
 /* Waits for the next finished file: a result, or an error for a worker
@@ -55,6 +59,10 @@ typedef void (*pool_next_fn)(size_t i, const char **path, const char **thumbs_sh
 typedef int (*pool_done_fn)(size_t i, json_t *result, void *payload);
 int pool_run_all(const pool_opts *opts, size_t n, pool_next_fn next, pool_done_fn done,
                  void *payload);
+
+/* index_opts.memory_limit_mb as pool_opts wants it: 0 becomes
+ * INDEX_MEMORY_LIMIT_MB, a negative value 0 (no limit). */
+long pool_memory_limit_mb(long requested);
 
 /* The worker's side: serve jobs from in_fd until it closes. */
 void pool_worker_main(int in_fd, int out_fd, const pool_opts *opts);

@@ -134,6 +134,7 @@ int index_thumbs(cat *c, const index_opts *o, int force, thumbs_summary *out, ch
         .thumb_width = o->thumb_width,
         .thumbs_force = force,
         .verbose = o->verbose,
+        .memory_limit_mb = pool_memory_limit_mb(o->memory_limit_mb),
     };
     int lock_fd = -1, rc;
 

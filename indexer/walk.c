@@ -17,11 +17,13 @@
 /* Files that sit beside media but are not media: they are read by other
  * parts of reel (sidecars, subtitles) or by nobody. Probing them would only
  * fill the error list. */
-static const char *const companion_ext[] = {
-    "json", "srt", "vtt", "ass", "ssa", "sub", "idx", "txt", "md", "nfo", "xmp", "pdf",
+static const char *const not_media_ext[] = {
+    "ass", "ssa", "sub", "idx", "txt", "md", "nfo", "xmp", "pdf",
     "doc", "docx", "csv", "log", "ini", "db", "db-wal", "db-shm", "db-journal", "sqlite",
     "part", "tmp", "lnk", "url", NULL,
 };
+/* ...of which these carry editorial values: reported as companions. */
+static const char *const companion_ext[] = {"json", "srt", "vtt", NULL};
 
 void walk_skip_add(walk_skip *skip, const char *path)
 {
@@ -41,12 +43,12 @@ static int skipped(const walk_skip *skip, const struct stat *st)
     return 0;
 }
 
-static int companion(const char *name)
+static int has_ext(const char *name, const char *const *list)
 {
     const char *dot = strrchr(name, '.');
     if (!dot)
         return 0;
-    for (const char *const *e = companion_ext; *e; e++)
+    for (const char *const *e = list; *e; e++)
         if (strcasecmp(dot + 1, *e) == 0)
             return 1;
     return 0;
@@ -269,7 +271,13 @@ static int walk_dir(walk *w, int dfd, size_t rel_len, int depth)
             rc = walk_dir(w, sub, rel_len + len + 1, depth + 1);
             close(sub);
             w->rel[rel_len] = 0;
-        } else if (S_ISREG(st.st_mode) && !companion(name)) {
+        } else if (S_ISREG(st.st_mode) && has_ext(name, companion_ext)) {
+            if (w->cb->companion) {
+                memcpy(w->rel + rel_len, name, len + 1);
+                rc = w->cb->companion(w->rel, &st, w->cb->payload);
+                w->rel[rel_len] = 0;
+            }
+        } else if (S_ISREG(st.st_mode) && !has_ext(name, not_media_ext)) {
             memcpy(w->rel + rel_len, name, len + 1);
             rc = w->cb->file(w->rel, &st, w->cb->payload);
             w->rel[rel_len] = 0;

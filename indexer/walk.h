@@ -22,12 +22,15 @@ typedef struct walk_callbacks {
     /* something that cannot be catalogued (rel escaped with \xNN when not UTF-8) */
     void (*error)(const char *rel, const char *message, void *payload);
     void *payload;
+    /* an editorial companion file (sidecar .json, subtitle .srt/.vtt); may be NULL */
+    int (*companion)(const char *rel, const struct stat *st, void *payload);
 } walk_callbacks;
 
 /* Walks root recursively, in name order within each folder. Follows
  * symbolic links to folders but enters each folder once, so link loops end;
- * skips hidden names, non-regular files (FIFOs, sockets, devices), known
- * companion files (sidecars, subtitles, text) and everything in skip.
+ * skips hidden names, non-regular files (FIFOs, sockets, devices), files
+ * that are known not to be media (text, documents) and everything in skip.
+ * Sidecars and subtitles go to the companion callback, not to file.
  * Returns 0, the file callback's non-zero value, or -errno when the root
  * itself cannot be read. */
 int walk_root(const char *root, const walk_skip *skip, const walk_callbacks *cb);

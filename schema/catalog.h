@@ -25,6 +25,10 @@ enum cat_error {
 
 typedef struct cat cat;
 
+/* Callback over media rows: a non-zero return stops the iteration and is
+ * returned by the iterating function. */
+typedef int (*cat_rowid_cb)(int64_t rowid, void *payload);
+
 /* Opens (creating if needed) the catalogue at path, applies pending
  * migrations, and turns on WAL, foreign keys and a busy timeout. *out is
  * set to NULL on failure; the message is then in *errmsg_out (static or
@@ -83,8 +87,9 @@ int cat_media_put(cat *c, int64_t root_id, const char *path, json_t *result,
 /* Marks a media row missing (keeping everything attached to it). */
 int cat_media_mark_missing(cat *c, int64_t media_id, const char *last_seen,
                            const char *now);
-/* A missing file is back, unchanged, at its old path. */
-int cat_media_mark_present(cat *c, int64_t media_id);
+/* A missing file is back, unchanged, at its old path (a no-op for a
+ * present row). scan_id: the index run, or 0. */
+int cat_media_mark_present(cat *c, int64_t media_id, int64_t scan_id);
 
 /* Records (replacing any earlier one) why root_id/path could not be read. */
 int cat_error_put(cat *c, int64_t root_id, const char *path, const char *stage,
@@ -117,6 +122,87 @@ typedef int (*cat_thumb_cb)(const cat_thumb_row *row, void *payload);
  * stops at cb's first non-zero value and returns it. */
 int cat_thumbs_each(cat *c, cat_thumb_cb cb, void *payload);
 
+/* ---- editorial values (sidecars, segments, transcripts) ------------------- */
+
+/* The sidecar and subtitle files last seen under a root, sorted by path
+ * (media_id and missing are 0). Free with cat_known_free. */
+int cat_sidecars_load(cat *c, int64_t root_id, cat_known **out, size_t *count);
+/* kind: "file", "folder", "ytdlp" or "subtitle". */
+int cat_sidecar_put(cat *c, int64_t root_id, const char *path, const char *kind, int64_t size,
+                    int64_t mtime_ns);
+int cat_sidecar_forget(cat *c, int64_t root_id, const char *path);
+/* Calls cb for each sidecar or subtitle file directly in folder (root-
+ * relative, "" for the root itself, else ending in '/'), in path order. */
+typedef int (*cat_sidecar_cb)(const char *path, const char *kind, void *payload);
+int cat_sidecars_in_folder(cat *c, int64_t root_id, const char *folder, cat_sidecar_cb cb,
+                           void *payload);
+/* Calls cb with the row id of each present media file of root_id whose
+ * path starts with prefix ("" for all), in path order. */
+int cat_media_under(cat *c, int64_t root_id, const char *prefix, cat_rowid_cb cb, void *payload);
+/* The absolute path of a root; caller frees. */
+int cat_root_path(cat *c, int64_t root_id, char **out);
+/* A media row's root, path and duration (0 when unknown); *path freed by the caller. */
+int cat_media_where(cat *c, int64_t rowid, int64_t *root_id, char **path, double *duration);
+
+/* Replaces the editorial values of a media row with doc (the merged,
+ * normalised sidecar fields; NULL or {} clears them) and its searchable
+ * text (people and aliases, places, events, countries, keywords). */
+int cat_editorial_put(cat *c, int64_t media_id, json_t *doc, const char *search_text);
+/* Replaces the cues of one source ("file" or "stream") of a media row with
+ * tracks: [{"track": name, "language": code or absent, "cues": [{start, end, text}]}]. */
+int cat_cues_put(cat *c, int64_t media_id, const char *source, json_t *tracks);
+/* The names of everyone whose name or alias matches `name` as a phrase,
+ * ignoring case and diacritics, as a JSON array in *out. */
+int cat_people_match(cat *c, const char *name, json_t **out);
+/* Value counts for `reel people` / `reel countries`:
+ * [{"name"|"code", "roles"?, "count"}] ordered by count, then value. */
+int cat_people_counts(cat *c, json_t **out);
+int cat_country_counts(cat *c, json_t **out);
+
+/* ---- fixity and custody (003_custody.sql) --------------------------------- */
+
+/* The custody log is append-only. cat_media_put logs first_seen, changed
+ * (content only), moved and reappeared; cat_media_mark_present logs
+ * reappeared; cat_verify_put logs verified_*. A row marked missing gets its
+ * 'missing' event from cat_custody_settle, which an index run calls when it
+ * starts and ends: a file found moved in the same run then logs only
+ * "moved", and a run killed in between loses no event. Appends 'missing'
+ * (at missing_since) for every missing row whose last event is not one. */
+int cat_custody_settle(cat *c, int64_t scan_id);
+
+/* The log of a media row, oldest first, as [{event, at, scan_id, root,
+ * path, sha256, size, old_root, old_path, old_sha256, old_size}] (absent
+ * values omitted) in *out. */
+int cat_custody_list(cat *c, int64_t media_id, json_t **out);
+
+/* What `reel verify` needs of one media row (strings borrowed for the call). */
+typedef struct cat_verify_row {
+    int64_t media_id;
+    int64_t root_id;
+    const char *uid;
+    const char *root_path;   /* absolute */
+    const char *root_name;
+    const char *path;        /* root-relative */
+    const char *sha256;      /* the catalogued hash */
+    int64_t size;
+    int missing;             /* status 'missing' */
+} cat_verify_row;
+typedef int (*cat_verify_cb)(const cat_verify_row *row, void *payload);
+/* Calls cb for every media row, present or missing, ordered by root then
+ * path; with older_than_days >= 0 only for those whose content was last
+ * hashed (by `reel verify`, else by indexing) longer ago than that. Stops at
+ * cb's first non-zero value and returns it. */
+int cat_verify_each(cat *c, double older_than_days, cat_verify_cb cb, void *payload);
+
+enum cat_verify_outcome { CAT_VERIFIED_OK, CAT_VERIFIED_ALTERED, CAT_VERIFIED_MISSING };
+/* Records one verification of media_id: sets verified_at and appends
+ * verified_ok, verified_altered (with the sha256 and size found; the
+ * catalogued hash stays as the reference) or verified_missing (and marks a
+ * present row missing). A missing row found again at its path is marked
+ * present ('reappeared') first. */
+int cat_verify_put(cat *c, int64_t media_id, enum cat_verify_outcome how, const char *sha256,
+                   int64_t size);
+
 /* ---- reading (used by api/) --------------------------------------------- */
 
 /* Resolves a record's stable id, or a path (absolute, or relative to a
@@ -128,15 +214,41 @@ int cat_record_load(cat *c, int64_t rowid, json_t **out);
 
 /* Calls cb for every media row, ordered by root path then path; stops and
  * returns cb's value when it is non-zero. */
-typedef int (*cat_rowid_cb)(int64_t rowid, void *payload);
 int cat_media_each(cat *c, cat_rowid_cb cb, void *payload);
 
-/* Full-text search (FTS5 query syntax). Calls cb for each matching row, best
- * first, at most limit (0 = no limit) after skipping offset; *out_total
- * receives the number of matches. A malformed query returns CAT_ERROR with
- * the FTS5 message. */
-int cat_search(cat *c, const char *query, int limit, int offset,
-               int64_t *out_total, cat_rowid_cb cb, void *payload);
+/* A search: words (FTS5 syntax, over titles, descriptions, tags, paths,
+ * editorial values, segments and transcripts) and filters; NULL or a
+ * negative number means "no filter". Names in people/speakers are a JSON
+ * array text of canonical names (see cat_people_match). */
+typedef struct cat_query {
+    const char *words;
+    const char *speakers, *people;      /* JSON arrays of names */
+    const char *country;                /* alpha-2 */
+    const char *language;               /* ISO 639 code as stored */
+    const char *event, *campaign, *organisation, *keyword, *kind, *visibility, *root;
+    const char *path_glob;
+    const char *from, *to;              /* "YYYY-MM-DD", inclusive */
+    double min_duration, max_duration;
+    int has_subtitles;
+    int missing;                        /* list missing files instead of present ones */
+    const char *sort;                   /* relevance, recorded, duration, path */
+    int limit, offset;
+} cat_query;
+
+/* One hit: a whole file, or a clip inside it (a segment or a cue). */
+typedef struct cat_hit {
+    const char *kind;                   /* "file", "segment", "cue" */
+    int64_t media_id;
+    int has_time;
+    double start, end;                  /* clips only */
+    const char *text;                   /* why it matched: snippet, segment title, cue text */
+} cat_hit;
+typedef int (*cat_hit_cb)(const cat_hit *hit, void *payload);
+
+/* Runs q: *out_total is the number of hits; cb is called for the page
+ * (limit/offset) in the asked order, and a non-zero return stops it. A
+ * malformed FTS5 query returns CAT_ERROR with its message. */
+int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload);
 
 /* Recorded failures, ordered by root then path, as
  * [{root, path, stage, message, at}] in *out. */

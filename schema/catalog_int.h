@@ -5,10 +5,30 @@
 #include <sqlite3.h>
 #include "catalog.h"
 
+/* Statement slots. */
+enum {
+    S_ROOT_FIND, S_ROOT_ADD, S_ROOT_LAST_SCAN, S_SCAN_ADD, S_SCAN_FINISH, S_ROOT_SET_SCAN,
+    S_KNOWN_MEDIA, S_KNOWN_ERRORS, S_MEDIA_BY_PATH, S_MEDIA_MISSING_BY_HASH,
+    S_MEDIA_INSERT, S_MEDIA_UPDATE, S_STREAMS_DEL, S_STREAM_ADD, S_TAGS_DEL, S_TAG_ADD,
+    S_CHAPTERS_DEL, S_CHAPTER_ADD, S_TEXT_UPSERT, S_MARK_MISSING, S_MARK_PRESENT,
+    S_ERROR_PUT, S_ERROR_DEL,
+    S_LOOKUP_UID, S_LOOKUP_PATH, S_ROOTS_ALL, S_RECORD, S_RECORD_STREAMS, S_RECORD_TAGS,
+    S_RECORD_CHAPTERS, S_EACH, S_ERRORS_LIST,
+    S_THUMB_DEL, S_THUMB_ADD, S_THUMBS_EACH, S_RECORD_THUMBS,
+    S_SIDECARS_LOAD, S_SIDECAR_PUT, S_SIDECAR_DEL, S_SIDECARS_IN, S_MEDIA_UNDER, S_MEDIA_WHERE,
+    S_ED_PUT, S_ED_TEXT, S_ED_PERSON, S_ED_COUNTRY, S_ED_LANG,
+    S_ED_KEYWORD, S_ED_SEGMENT, S_PEOPLE_GET, S_PEOPLE_ADD, S_PEOPLE_SET, S_CUES_DEL, S_CUE_ADD,
+    S_PEOPLE_MATCH, S_PEOPLE_COUNTS, S_COUNTRY_COUNTS, S_RECORD_ED, S_RECORD_SUBS,
+    S_ROOT_PATH, S_ED_CLEAR_FIRST, S_ED_CLEAR_LAST = S_ED_CLEAR_FIRST + 5,   /* six DELETEs in cat_editorial_put */
+    S_CUSTODY_NOW, S_CUSTODY_CHANGE, S_CUSTODY_SETTLE, S_CUSTODY_LIST, S_VERIFY_EACH,
+    S_VERIFIED_AT,
+    S_COUNT_
+};
+
 struct cat {
     sqlite3 *db;
     char err[512];
-    sqlite3_stmt *stmt[64];   /* indexed by the small ids of cat_stmt() */
+    sqlite3_stmt *stmt[S_COUNT_];   /* indexed by the slots above */
 };
 
 /* Returns the prepared statement for sql, preparing it once per handle
@@ -20,17 +40,19 @@ int cat_fail(cat *c, const char *what);
 /* Current UTC time as ISO 8601 with milliseconds: buf needs 64 bytes. */
 const char *cat_now(char buf[64]);
 
-/* Statement slots. */
-enum {
-    S_ROOT_FIND, S_ROOT_ADD, S_ROOT_LAST_SCAN, S_SCAN_ADD, S_SCAN_FINISH, S_ROOT_SET_SCAN,
-    S_KNOWN_MEDIA, S_KNOWN_ERRORS, S_MEDIA_BY_PATH, S_MEDIA_MISSING_BY_HASH,
-    S_MEDIA_INSERT, S_MEDIA_UPDATE, S_STREAMS_DEL, S_STREAM_ADD, S_TAGS_DEL, S_TAG_ADD,
-    S_CHAPTERS_DEL, S_CHAPTER_ADD, S_TEXT_UPSERT, S_MARK_MISSING, S_MARK_PRESENT,
-    S_ERROR_PUT, S_ERROR_DEL,
-    S_LOOKUP_UID, S_LOOKUP_PATH, S_ROOTS_ALL, S_RECORD, S_RECORD_STREAMS, S_RECORD_TAGS,
-    S_RECORD_CHAPTERS, S_EACH, S_SEARCH_COUNT, S_SEARCH, S_ERRORS_LIST,
-    S_THUMB_DEL, S_THUMB_ADD, S_THUMBS_EACH, S_RECORD_THUMBS,
-    S_COUNT_
-};
+/* The custody log (catalog_custody.c), written where things happen.
+ * cat_custody_log appends `event` for media row id with its current root,
+ * path, hash and size, only when its status is only_if_status (NULL: any).
+ * cat_custody_change appends an event that replaces the row's root, path,
+ * hash or size (NULL / -1: unchanged), with the row's current values as the
+ * old ones; call it before the row is updated. It appends nothing when
+ * nothing differs (a touched file whose content is the same). scan_id 0:
+ * not an index run. */
+int cat_custody_log(cat *c, int64_t id, const char *event, int64_t scan_id,
+                    const char *only_if_status);
+int cat_custody_change(cat *c, int64_t id, const char *event, int64_t scan_id, int64_t root_id,
+                       const char *path, const char *sha256, int64_t size);
+
+
 
 #endif

@@ -179,6 +179,70 @@ static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
+/* The editorial values (sidecars) over the technical ones, and the
+ * transcripts. Visibility is always present: "internal" where nothing says
+ * otherwise, so a record is never public by accident. */
+static int add_editorial(cat *c, int64_t id, json_t *rec)
+{
+    static const char *const copied[] = {
+        "title", "description", "people", "countries", "place", "event", "campaign",
+        "organisation", "languages", "keywords", "consent", "source_url", "segments", NULL,
+    };
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD_ED, "SELECT doc FROM editorial WHERE media_id = ?1");
+    json_t *doc = NULL, *subs;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+    sqlite3_reset(st);
+    if (doc) {
+        size_t i;
+        json_t *p;
+        for (const char *const *k = copied; *k; k++)
+            if (json_object_get(doc, *k))
+                json_object_set(rec, *k, json_object_get(doc, *k));
+        /* people in the record are {name, role}; aliases serve search only */
+        json_array_foreach(json_object_get(rec, "people"), i, p)
+            json_object_del(p, "aliases");
+        if (json_object_get(doc, "recorded_at")) {
+            json_object_set(rec, "recorded_at", json_object_get(doc, "recorded_at"));
+            json_object_set_new(rec, "recorded_at_source", json_string("sidecar"));
+        }
+        if (json_object_get(doc, "location")) {
+            json_object_set(rec, "location", json_object_get(doc, "location"));
+            json_object_set_new(rec, "location_source", json_string("sidecar"));
+        }
+    }
+    json_object_set_new(rec, "visibility",
+                        json_string(doc && json_is_string(json_object_get(doc, "visibility"))
+                                        ? json_string_value(json_object_get(doc, "visibility"))
+                                        : "internal"));
+    json_decref(doc);
+
+    st = cat_stmt(c, S_RECORD_SUBS,
+        "SELECT language, source, track, count(*) FROM cues WHERE media_id = ?1"
+        " GROUP BY source, track ORDER BY source, track");
+    if (!st)
+        return CAT_ERROR;
+    subs = json_array();
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *s = json_object();
+        put_text(s, "language", st, 0);
+        put_text(s, "source", st, 1);
+        put_text(s, "track", st, 2);
+        put_int(s, "cues", st, 3);
+        json_array_append_new(subs, s);
+    }
+    sqlite3_reset(st);
+    if (json_array_size(subs))
+        json_object_set_new(rec, "subtitles", subs);
+    else
+        json_decref(subs);
+    return CAT_OK;
+}
+
 /* "thumbnail" (and the time its frame came from) and "storyboard". */
 static int add_thumbs(cat *c, int64_t id, json_t *rec)
 {
@@ -273,7 +337,7 @@ int cat_record_load(cat *c, int64_t id, json_t **out)
     sqlite3_reset(st);
 
     if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK
-        || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
+        || (rc = add_editorial(c, id, rec)) != CAT_OK || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
         json_decref(rec);
         return rc;
     }
@@ -320,32 +384,6 @@ int cat_media_each(cat *c, cat_rowid_cb cb, void *payload)
     sqlite3_stmt *st = cat_stmt(c, S_EACH,
         "SELECT m.id FROM media m JOIN roots r ON r.id = m.root_id ORDER BY r.path, m.path");
     return st ? collect_and_call(c, st, cb, payload) : CAT_ERROR;
-}
-
-int cat_search(cat *c, const char *query, int limit, int offset, int64_t *out_total,
-               cat_rowid_cb cb, void *payload)
-{
-    sqlite3_stmt *st = cat_stmt(c, S_SEARCH_COUNT,
-                                "SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1");
-    if (!st)
-        return CAT_ERROR;
-    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        snprintf(c->err, sizeof c->err, "bad search query '%s': %s", query, sqlite3_errmsg(c->db));
-        sqlite3_reset(st);
-        return CAT_ERROR;
-    }
-    *out_total = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    st = cat_stmt(c, S_SEARCH,
-        "SELECT rowid FROM media_fts WHERE media_fts MATCH ?1"
-        " ORDER BY bm25(media_fts, 10.0, 4.0, 2.0, 1.0), rowid LIMIT ?2 OFFSET ?3");
-    if (!st)
-        return CAT_ERROR;
-    sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-    sqlite3_bind_int(st, 3, offset);
-    return collect_and_call(c, st, cb, payload);
 }
 
 int cat_errors_list(cat *c, json_t **out)

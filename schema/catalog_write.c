@@ -147,8 +147,10 @@ int cat_known_load(cat *c, int64_t root_id, cat_known **out, size_t *count)
         }
         sqlite3_reset(st);
     }
-    /* the queries exclude each other's paths, so the merged list has unique keys */
-    qsort(k, n, sizeof *k, known_cmp);
+    /* the queries exclude each other's paths, so the merged list has unique
+     * keys; an empty list is NULL, which qsort must not be given */
+    if (n)
+        qsort(k, n, sizeof *k, known_cmp);
     *out = k;
     *count = n;
     return CAT_OK;
@@ -397,6 +399,17 @@ int cat_media_put(cat *c, int64_t root_id, const char *path, json_t *r,
     }
 
     if (id) {
+        /* the custody log takes the row's current values as the old ones,
+         * so it is written before the update */
+        const char *sha = json_string_value(json_object_get(r, "sha256"));
+        int64_t size = json_integer_value(json_object_get(r, "size"));
+        if (*out == CAT_PUT_CHANGED)
+            rc = cat_custody_log(c, id, "reappeared", scan_id, "missing");
+        if (rc == CAT_OK)
+            rc = cat_custody_change(c, id, *out == CAT_PUT_MOVED ? "moved" : "changed", scan_id,
+                                    root_id, path, sha, size);
+        if (rc != CAT_OK)
+            return rc;
         st = cat_stmt(c, S_MEDIA_UPDATE,
                       "UPDATE media SET root_id = ?24, path = ?2," TECH_SET " WHERE id = ?1");
         if (!st)
@@ -427,6 +440,8 @@ int cat_media_put(cat *c, int64_t root_id, const char *path, json_t *r,
         id = sqlite3_last_insert_rowid(c->db);
     sqlite3_reset(st);
     *out_rowid = id;
+    if (*out == CAT_PUT_NEW && (rc = cat_custody_log(c, id, "first_seen", scan_id, NULL)) != CAT_OK)
+        return rc;
     if ((rc = replace_children(c, id, r)) != CAT_OK || (rc = update_text(c, id, path, r)) != CAT_OK)
         return rc;
     return cat_error_forget(c, root_id, path);
@@ -446,11 +461,15 @@ int cat_media_mark_missing(cat *c, int64_t media_id, const char *last_seen, cons
     return sqlite3_step(st) == SQLITE_DONE ? CAT_OK : cat_fail(c, "cannot mark missing");
 }
 
-int cat_media_mark_present(cat *c, int64_t media_id)
+int cat_media_mark_present(cat *c, int64_t media_id, int64_t scan_id)
 {
-    sqlite3_stmt *st = cat_stmt(c, S_MARK_PRESENT,
-        "UPDATE media SET status = 'ok', missing_since = NULL, last_seen = ?2 WHERE id = ?1");
+    sqlite3_stmt *st;
     char now[64];
+    int rc = cat_custody_log(c, media_id, "reappeared", scan_id, "missing");
+    if (rc != CAT_OK)
+        return rc;
+    st = cat_stmt(c, S_MARK_PRESENT, "UPDATE media SET status = 'ok', missing_since = NULL,"
+                                     " last_seen = ?2 WHERE id = ?1 AND status = 'missing'");
     if (!st)
         return CAT_ERROR;
     sqlite3_bind_int64(st, 1, media_id);
@@ -478,7 +497,8 @@ int cat_error_put(cat *c, int64_t root_id, const char *path, const char *stage,
     if (size >= 0)
         sqlite3_bind_int64(st, 6, mtime_ns);
     sqlite3_bind_text(st, 7, cat_now(now), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 8, scan_id);
+    if (scan_id > 0)         /* `reel tag` records problems outside any scan */
+        sqlite3_bind_int64(st, 8, scan_id);
     return sqlite3_step(st) == SQLITE_DONE ? CAT_OK : cat_fail(c, "cannot record error");
 }
 

@@ -12,6 +12,8 @@
 typedef struct seen {
     char files[64][256];
     int n_files;
+    char companions[16][256];
+    int n_companions;
     char errors[16][256];
     char messages[16][256];
     int n_errors;
@@ -23,6 +25,15 @@ static int on_file(const char *rel, const struct stat *st, void *payload)
     ck_assert(S_ISREG(st->st_mode));
     ck_assert_int_lt(s->n_files, 64);
     snprintf(s->files[s->n_files++], 256, "%s", rel);
+    return 0;
+}
+
+static int on_companion(const char *rel, const struct stat *st, void *payload)
+{
+    seen *s = payload;
+    ck_assert(S_ISREG(st->st_mode));
+    ck_assert_int_lt(s->n_companions, 16);
+    snprintf(s->companions[s->n_companions++], 256, "%s", rel);
     return 0;
 }
 
@@ -78,7 +89,7 @@ static int has(char (*list)[256], int n, const char *want)
 START_TEST(test_walk_root__files_sorted_and_filtered)
 {
     seen s = {0};
-    walk_callbacks cb = {on_file, on_error, &s};
+    walk_callbacks cb = {on_file, on_error, &s, on_companion};
     char p[512];
 
     dir("B");
@@ -102,13 +113,17 @@ START_TEST(test_walk_root__files_sorted_and_filtered)
     ck_assert_str_eq(s.files[1], "a/talk.mp4");
     ck_assert_str_eq(s.files[2], "top.jpg");
     ck_assert_int_eq(s.n_errors, 0);
+    /* sidecars and subtitles go to the companion callback; text files nowhere */
+    ck_assert_int_eq(s.n_companions, 2);
+    ck_assert_str_eq(s.companions[0], "a/talk.en.srt");
+    ck_assert_str_eq(s.companions[1], "a/talk.mp4.json");
 }
 END_TEST
 
 START_TEST(test_walk_root__symlink_loop_ends)
 {
     seen s = {0};
-    walk_callbacks cb = {on_file, on_error, &s};
+    walk_callbacks cb = {on_file, on_error, &s, on_companion};
     char p[512], t[512];
 
     dir("x");
@@ -137,7 +152,7 @@ END_TEST
 START_TEST(test_walk_root__non_utf8_name_is_an_error)
 {
     seen s = {0};
-    walk_callbacks cb = {on_file, on_error, &s};
+    walk_callbacks cb = {on_file, on_error, &s, on_companion};
     touch("caf\xe9.mp4");
     touch("Одна година.mp4");
     ck_assert_int_eq(walk_root(root, NULL, &cb), 0);
@@ -152,7 +167,7 @@ END_TEST
 START_TEST(test_walk_root__skip_list)
 {
     seen s = {0};
-    walk_callbacks cb = {on_file, on_error, &s};
+    walk_callbacks cb = {on_file, on_error, &s, on_companion};
     walk_skip skip = {.n = 0};
     char p[512];
 
@@ -175,7 +190,7 @@ END_TEST
 START_TEST(test_walk_root__missing_root)
 {
     seen s = {0};
-    walk_callbacks cb = {on_file, on_error, &s};
+    walk_callbacks cb = {on_file, on_error, &s, on_companion};
     ck_assert_int_lt(walk_root("/nonexistent/reel-root", NULL, &cb), 0);
 }
 END_TEST

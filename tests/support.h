@@ -99,4 +99,10 @@ double sup_json_number(const json_t *v);
 /* 1 when this process can run something as "nobody" (it is root). */
 int sup_is_root(void);
 
+/* Writes a minimal JPEG (SOI, JFIF APP0, a comment naming `variant`, a
+ * 16x16 frame header, EOI) that reel catalogues as a photo without any
+ * decoding: files made with different variants differ in content, not in
+ * size (variants up to 99999999). Returns 0, or -1 when it cannot. */
+int sup_write_tiny_jpeg(const char *path, unsigned variant);
+
 #endif
