@@ -4,6 +4,7 @@
 #ifndef REEL_CLI_H
 #define REEL_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include <jansson.h>
 #include "catalog.h"
@@ -36,8 +37,34 @@ int cmd_thumbs(cli *c, int argc, char **argv);
 int cmd_verify(cli *c, int argc, char **argv);
 int cmd_history(cli *c, int argc, char **argv);
 int cmd_tag(cli *c, int argc, char **argv);
+int cmd_facets(cli *c, int argc, char **argv);
 int cmd_people(cli *c, int argc, char **argv);
 int cmd_countries(cli *c, int argc, char **argv);
+
+/* ---- filters shared by search, facets and export (filters.c) ---------- */
+
+enum cli_filter_option {
+    F_SPEAKER = 1000, F_PERSON, F_COUNTRY, F_EVENT, F_CAMPAIGN, F_ORG, F_KEYWORD, F_LANGUAGE,
+    F_KIND, F_FROM, F_TO, F_MIN, F_MAX, F_HAS_SUBS, F_VIS, F_MISSING, F_ROOT, F_PATH,
+};
+typedef struct cli_filters {
+    cat_query q;
+    int any;                        /* some filter was given */
+    const char *speaker, *person;   /* as typed; resolved by cli_filters_resolve */
+    char country[3], language[4], from[11], to[11];
+    char *speakers_json, *people_json;
+} cli_filters;
+extern const struct option cli_filter_options[];
+extern const char cli_filter_help[];
+/* own + the filter options, NULL-terminated; caller frees. */
+struct option *cli_options_with_filters(const struct option *own);
+void cli_filters_init(cli_filters *f);
+/* Takes a filter option: 0 taken, 1 not a filter option, CLI_USAGE when its
+ * value is bad (the message printed, naming cmd). */
+int cli_filter_option(cli_filters *f, int opt, const char *arg, const char *cmd);
+/* Resolves --speaker/--person to canonical names; needs the open catalogue. */
+int cli_filters_resolve(cli *c, cli_filters *f);
+void cli_filters_release(cli_filters *f);
 
 /* Opens the catalogue (creating its folder when needed). Prints why on
  * failure and returns CLI_FATAL; 0 on success. */
@@ -49,7 +76,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes s to f with control characters (escape sequences from hostile file
- * names or tags) shown as \xNN, so they never reach a terminal raw. */
+ * names or tags) shown as \xNN, and the C1 controls U+0080..U+009F as
+ * \uNNNN, so they never reach a terminal raw. */
 void cli_put_safe(FILE *f, const char *s);
 
 /* Key order as built; reals with 12 significant digits, so a latitude

@@ -10,42 +10,19 @@
 #include "cli.h"
 #include "indexer.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: reel search [WORDS...] [FILTERS] [--json|--jsonl|--csv]\n\n"
     "Finds whole files and clips inside them: segments from sidecars, and\n"
     "transcript cues. WORDS use FTS5 syntax: all words must match, \"exact\n"
-    "phrase\", prefix*, a OR b, NOT c; case and diacritics are ignored.\n\n"
-    "filters:\n"
-    "  --speaker NAME      files and clips where NAME speaks (any spelling a sidecar\n"
-    "                      gives as name or alias)\n"
-    "  --person NAME       NAME in any role\n"
-    "  --country C         ISO code or name in any language\n"
-    "  --event E, --campaign C, --organisation O, --keyword K\n"
-    "  --language L        ISO 639 code or name\n"
-    "  --kind K            video, audio or photo\n"
-    "  --from D, --to D    recorded date: a year or YYYY-MM-DD, inclusive\n"
-    "  --min-duration S, --max-duration S   seconds\n"
-    "  --has-subtitles, --visibility V, --missing, --root NAME, --path GLOB\n"
+    "phrase\", prefix*, a OR b, NOT c; case and diacritics are ignored.\n\n";
+static const char usage_tail[] =
     "output:\n"
     "  --sort relevance|recorded|duration|path, --limit N (default 50), --offset N\n"
     "  --json (one document), --jsonl (a hit per line), --csv\n";
 
-enum {
-    O_SPEAKER = 1000, O_PERSON, O_COUNTRY, O_EVENT, O_CAMPAIGN, O_ORG, O_KEYWORD, O_LANGUAGE,
-    O_KIND, O_FROM, O_TO, O_MIN, O_MAX, O_HAS_SUBS, O_VIS, O_MISSING, O_ROOT, O_PATH, O_SORT,
-    O_LIMIT, O_OFFSET, O_JSON, O_JSONL, O_CSV,
-};
+enum { O_SORT = 2000, O_LIMIT, O_OFFSET, O_JSON, O_JSONL, O_CSV };
 
-static const struct option longopts[] = {
-    {"speaker", required_argument, NULL, O_SPEAKER}, {"person", required_argument, NULL, O_PERSON},
-    {"country", required_argument, NULL, O_COUNTRY}, {"event", required_argument, NULL, O_EVENT},
-    {"campaign", required_argument, NULL, O_CAMPAIGN}, {"organisation", required_argument, NULL, O_ORG},
-    {"keyword", required_argument, NULL, O_KEYWORD}, {"language", required_argument, NULL, O_LANGUAGE},
-    {"kind", required_argument, NULL, O_KIND}, {"from", required_argument, NULL, O_FROM},
-    {"to", required_argument, NULL, O_TO}, {"min-duration", required_argument, NULL, O_MIN},
-    {"max-duration", required_argument, NULL, O_MAX}, {"has-subtitles", no_argument, NULL, O_HAS_SUBS},
-    {"visibility", required_argument, NULL, O_VIS}, {"missing", no_argument, NULL, O_MISSING},
-    {"root", required_argument, NULL, O_ROOT}, {"path", required_argument, NULL, O_PATH},
+static const struct option own_options[] = {
     {"sort", required_argument, NULL, O_SORT}, {"limit", required_argument, NULL, O_LIMIT},
     {"offset", required_argument, NULL, O_OFFSET}, {"json", no_argument, NULL, O_JSON},
     {"jsonl", no_argument, NULL, O_JSONL}, {"csv", no_argument, NULL, O_CSV},
@@ -59,29 +36,6 @@ typedef struct search_state {
     enum format format;
     json_t *hits;
 } search_state;
-
-/* "2014" -> "2014-01-01" (from) or "2014-12-31" (to); a full date stays. */
-static int parse_date(const char *s, int to, char out[11])
-{
-    int y, m, d;
-    if (strlen(s) == 4 && sscanf(s, "%4d", &y) == 1 && isdigit((unsigned char)s[3])) {
-        snprintf(out, 11, "%04d-%s", y, to ? "12-31" : "01-01");
-        return 0;
-    }
-    if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 && m <= 12
-        && d >= 1 && d <= 31) {
-        snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-        return 0;
-    }
-    return -1;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-    char *end;
-    *out = strtod(s, &end);
-    return *end || *out < 0 ? -1 : 0;
-}
 
 static void timecode(double t, char out[32])
 {
@@ -203,131 +157,75 @@ static void print_hits(const search_state *s, int64_t total)
         printf("%lld hit%s\n", (long long)total, total == 1 ? "" : "s");
 }
 
-/* --speaker/--person: every canonical name the text matches (by name or
- * alias), as the JSON array text cat_find wants. */
-static int resolve_people(cli *c, const char *name, char **out)
-{
-    json_t *names = NULL;
-    if (cat_people_match(c->cat, name, &names) != CAT_OK)
-        return -1;
-    *out = json_dumps(names, JSON_COMPACT);
-    json_decref(names);
-    return *out ? 0 : -1;
-}
-
 int cmd_search(cli *c, int argc, char **argv)
 {
-    cat_query q = {.min_duration = -1, .max_duration = -1, .limit = 50};
+    struct option *longopts = cli_options_with_filters(own_options);
+    cli_filters f;
     search_state s = {.format = F_TABLE};
-    const char *speaker = NULL, *person = NULL;
-    char country[3], language[4], from[11], to[11], *words = NULL, *speakers = NULL, *people = NULL;
-    char *end;
+    char *words = NULL, *end;
     size_t wlen = 0;
     int64_t total = 0;
-    int opt, rc;
+    int opt, rc = 0;
     FILE *w;
 
+    if (!longopts)
+        return CLI_FATAL;
+    cli_filters_init(&f);
+    f.q.limit = 50;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while (rc == 0 && (opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((rc = cli_filter_option(&f, opt, optarg, "search")) != 1)
+            continue;
+        rc = 0;
         switch (opt) {
-        case O_SPEAKER: speaker = optarg; break;
-        case O_PERSON: person = optarg; break;
-        case O_COUNTRY:
-            if (index_country_code(optarg, country) != 0)
-                return cli_usage("search", "unknown country '%s'", optarg);
-            q.country = country;
-            break;
-        case O_LANGUAGE:
-            if (index_language_code(optarg, language) != 0)
-                return cli_usage("search", "unknown language '%s'", optarg);
-            q.language = language;
-            break;
-        case O_EVENT: q.event = optarg; break;
-        case O_CAMPAIGN: q.campaign = optarg; break;
-        case O_ORG: q.organisation = optarg; break;
-        case O_KEYWORD: q.keyword = optarg; break;
-        case O_KIND:
-            if (strcmp(optarg, "video") && strcmp(optarg, "audio") && strcmp(optarg, "photo"))
-                return cli_usage("search", "--kind is video, audio or photo, not '%s'", optarg);
-            q.kind = optarg;
-            break;
-        case O_FROM:
-            if (parse_date(optarg, 0, from) != 0)
-                return cli_usage("search", "--from wants a year or YYYY-MM-DD, not '%s'", optarg);
-            q.from = from;
-            break;
-        case O_TO:
-            if (parse_date(optarg, 1, to) != 0)
-                return cli_usage("search", "--to wants a year or YYYY-MM-DD, not '%s'", optarg);
-            q.to = to;
-            break;
-        case O_MIN:
-        case O_MAX:
-            if (parse_seconds(optarg, opt == O_MIN ? &q.min_duration : &q.max_duration) != 0)
-                return cli_usage("search", "a duration is a number of seconds, not '%s'", optarg);
-            break;
-        case O_HAS_SUBS: q.has_subtitles = 1; break;
-        case O_VIS:
-            if (strcmp(optarg, "public") && strcmp(optarg, "internal") && strcmp(optarg, "restricted"))
-                return cli_usage("search", "--visibility is public, internal or restricted");
-            q.visibility = optarg;
-            break;
-        case O_MISSING: q.missing = 1; break;
-        case O_ROOT: q.root = optarg; break;
-        case O_PATH: q.path_glob = optarg; break;
         case O_SORT:
             if (strcmp(optarg, "relevance") && strcmp(optarg, "recorded") && strcmp(optarg, "duration")
                 && strcmp(optarg, "path"))
-                return cli_usage("search", "--sort is relevance, recorded, duration or path");
-            q.sort = optarg;
+                rc = cli_usage("search", "--sort is relevance, recorded, duration or path");
+            f.q.sort = optarg;
             break;
         case O_LIMIT:
         case O_OFFSET: {
             long v = strtol(optarg, &end, 10);
             if (*end || v < 0 || v > 1000000)
-                return cli_usage("search", "--%s wants a number, not '%s'",
-                                 opt == O_LIMIT ? "limit" : "offset", optarg);
-            *(opt == O_LIMIT ? &q.limit : &q.offset) = (int)v;
+                rc = cli_usage("search", "--%s wants a number, not '%s'",
+                               opt == O_LIMIT ? "limit" : "offset", optarg);
+            *(opt == O_LIMIT ? &f.q.limit : &f.q.offset) = (int)v;
             break;
         }
         case O_JSON: s.format = F_JSON; break;
         case O_JSONL: s.format = F_JSONL; break;
         case O_CSV: s.format = F_CSV; break;
-        case 'h': fputs(usage, stdout); return CLI_OK;
-        default: return cli_usage("search", "bad option");
+        case 'h':
+            printf("%s%s%s", usage_head, cli_filter_help, usage_tail);
+            free(longopts);
+            return CLI_OK;
+        default: rc = cli_usage("search", "bad option");
         }
     }
+    free(longopts);
+    if (rc)
+        return rc;
     if (!(w = open_memstream(&words, &wlen)))
         return CLI_FATAL;
     for (int i = optind; i < argc; i++)
         fprintf(w, "%s%s", i > optind ? " " : "", argv[i]);
     fclose(w);
-    q.words = wlen ? words : NULL;
-    if (!q.words && !speaker && !person && !q.country && !q.event && !q.campaign && !q.organisation
-        && !q.keyword && !q.language && !q.kind && !q.from && !q.to && q.min_duration < 0
-        && q.max_duration < 0 && !q.has_subtitles && !q.visibility && !q.missing && !q.root
-        && !q.path_glob) {
+    f.q.words = wlen ? words : NULL;
+    if (!f.q.words && !f.any) {
         free(words);
         return cli_usage("search", "give the words to search for, or a filter");
     }
-    if ((rc = cli_open_catalog(c)) != 0) {
+    if ((rc = cli_open_catalog(c)) != 0 || (rc = cli_filters_resolve(c, &f)) != 0) {
         free(words);
+        cli_filters_release(&f);
         return rc;
     }
-    if ((speaker && resolve_people(c, speaker, &speakers) != 0)
-        || (person && resolve_people(c, person, &people) != 0)) {
-        cli_error("%s", cat_errmsg(c->cat));
-        free(words);
-        return CLI_FATAL;
-    }
-    q.speakers = speakers;
-    q.people = people;
     s.cat = c->cat;
     s.hits = json_array();
-    rc = cat_find(c->cat, &q, &total, collect, &s);
+    rc = cat_find(c->cat, &f.q, &total, collect, &s);
     free(words);
-    free(speakers);
-    free(people);
+    cli_filters_release(&f);
     if (rc != CAT_OK) {
         /* a malformed FTS5 query is the user's to fix: a usage error */
         cli_error("%s", cat_errmsg(c->cat));

@@ -14,7 +14,8 @@ static const cli_command commands[] = {
     {"index", cmd_index, "walk folders and catalogue their media (incremental)"},
     {"show", cmd_show, "print one record, by id or path"},
     {"search", cmd_search, "full-text search over titles, descriptions, tags and paths"},
-    {"export", cmd_export, "print every record as one JSON listing"},
+    {"facets", cmd_facets, "counts by speaker, country, event, year, kind, language"},
+    {"export", cmd_export, "JSON listing for web teams (public profile by default)"},
     {"errors", cmd_errors, "list the files that could not be read, and why"},
     {"thumbs", cmd_thumbs, "fill in or remake posters and storyboards"},
     {"verify", cmd_verify, "re-hash files and report altered or missing ones"},
@@ -61,10 +62,16 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 void cli_put_safe(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+        if (*p < 0x20 || *p == 0x7f) {
             fprintf(f, "\\x%02X", *p);
-        else
+        } else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            /* C1 controls in UTF-8 (U+0080..U+009F): U+009B is CSI, which
+             * terminals such as xterm obey like ESC [ */
+            fprintf(f, "\\u%04X", p[1]);
+            p++;
+        } else {
             fputc(*p, f);
+        }
     }
 }
 

@@ -186,8 +186,10 @@ static int on_companion(const char *rel, const struct stat *st, void *payload)
     k = rs->n_sidecars ? bsearch(rel, rs->sidecars, rs->n_sidecars, sizeof *k, known_cmp) : NULL;
     if (k) {
         k->seen = 1;
-        if (k->size == (int64_t)st->st_size && k->mtime_ns == mtime_ns)
+        if (k->size == (int64_t)st->st_size && k->mtime_ns == mtime_ns) {
+            r->n.failed += err_row != NULL;     /* still the same broken sidecar */
             return 0;
+        }
     }
     if (writer_need(&r->w)
         || cat_sidecar_put(r->w.c, rs->id, rel, kind, (int64_t)st->st_size, mtime_ns) != CAT_OK)

@@ -37,6 +37,8 @@ typedef struct index_opts {
     void *payload;             /* given to progress and warn */
 } index_opts;
 
+/* Generous on purpose: it counts address space, not resident memory, and
+ * libavcodec's probe may start a thread (stack, malloc arena) per core. */
 #define INDEX_MEMORY_LIMIT_MB 4096
 
 typedef struct index_summary {
@@ -93,8 +95,9 @@ int index_tag(cat *c, const char *db_path, const char *target, json_t *edits,
 
 /* `reel verify`: which files to re-hash. */
 typedef struct verify_select {
-    const char *const *targets;  /* ids, or paths on disk (a file, or a folder and
-                                  * everything under it); none: every file */
+    const char *const *targets;  /* ids, paths relative to a root, or paths on disk
+                                  * (a file, or a folder and everything under it);
+                                  * none: every file */
     size_t n_targets;
     double older_than_days;      /* < 0: any; else only files whose content was last
                                   * hashed (verified or indexed) longer ago */

@@ -223,6 +223,16 @@ static json_t *segments(check *k, json_t *v)
         }
         if (title)
             json_object_set_new(seg, "title", json_string(title));
+        /* a clip may be less public than its file (the export drops it) */
+        if (json_object_get(s, "visibility") && !json_is_null(json_object_get(s, "visibility"))) {
+            const char *vis = json_string_value(json_object_get(s, "visibility"));
+            if (!vis || (strcmp(vis, "public") && strcmp(vis, "internal") && strcmp(vis, "restricted"))) {
+                json_decref(seg);
+                json_decref(out);
+                return bad(k, "segments[%zu].visibility is public, internal or restricted", i);
+            }
+            json_object_set_new(seg, "visibility", json_string(vis));
+        }
         static const char *const lists[] = {"people", "countries", "keywords"};
         for (int l = 0; l < 3; l++) {
             json_t *in = json_object_get(s, lists[l]);

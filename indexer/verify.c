@@ -89,7 +89,8 @@ static char *target_path(const char *t)
     return out;
 }
 
-/* Does the row match a target (its id, its path, or a folder above it)? */
+/* Does the row match a target: its id, its path relative to its root (as
+ * `reel show` takes it), or its path on disk or a folder above that? */
 static int selected(vpass *p, const cat_verify_row *row, const char *abs)
 {
     int any = 0;
@@ -99,6 +100,7 @@ static int selected(vpass *p, const cat_verify_row *row, const char *abs)
         const char *t = p->target_abs[i];
         size_t n = t ? strlen(t) : 0;
         if (strcmp(p->sel->targets[i], row->uid) == 0
+            || strcmp(p->sel->targets[i], row->path) == 0
             || (t && strncmp(abs, t, n) == 0 && (abs[n] == 0 || abs[n] == '/' || n == 1))) {
             p->target_hit[i] = 1;
             any = 1;

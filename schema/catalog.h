@@ -231,6 +231,8 @@ typedef struct cat_query {
     double min_duration, max_duration;
     int has_subtitles;
     int missing;                        /* list missing files instead of present ones */
+    int any_status;                     /* present and missing files alike */
+    const char *changed_since;          /* ISO 8601 UTC: records changed at or after it */
     const char *sort;                   /* relevance, recorded, duration, path */
     int limit, offset;
 } cat_query;
@@ -249,6 +251,20 @@ typedef int (*cat_hit_cb)(const cat_hit *hit, void *payload);
  * (limit/offset) in the asked order, and a non-zero return stops it. A
  * malformed FTS5 query returns CAT_ERROR with its message. */
 int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload);
+
+/* Calls cb for each file (no clips) that q selects, ordered by root and
+ * path; limit, offset and sort are ignored. */
+int cat_files_matching(cat *c, const cat_query *q, cat_rowid_cb cb, void *payload);
+
+/* Counts by speaker, country, event, year, kind and language over the
+ * files q selects: {"files": N, "speaker": [{value, count}], ...}, each list
+ * largest first (at most 100 values). */
+int cat_facets(cat *c, const cat_query *q, json_t **out);
+
+/* Records that left a listing since a time: ids of files that went missing
+ * at or after `since`, and (when visible_only) of files changed since then
+ * that are not public, as a JSON array of ids in *out. */
+int cat_withdrawn_since(cat *c, const char *since, int visible_only, json_t **out);
 
 /* Recorded failures, ordered by root then path, as
  * [{root, path, stage, message, at}] in *out. */

@@ -332,12 +332,16 @@ int cat_editorial_put(cat *c, int64_t id, json_t *doc, const char *search_text)
     for (size_t k = 0; k < sizeof child_tables / sizeof *child_tables; k++)
         if ((rc = exec_id(c, S_ED_CLEAR_FIRST + (int)k, child_tables[k], id)) != CAT_OK)
             return rc;
-    if (doc && json_object_size(doc)) {
+    /* a row even for no values: its updated_at tells an export feed when a
+     * record stopped being public */
+    {
+        json_t *empty = doc ? NULL : json_object();
         const char *vis = json_string_value(json_object_get(doc, "visibility"));
         char now[64];
         size_t i;
         json_t *v;
-        text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        text = json_dumps(doc ? doc : empty, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(empty);
         st = cat_stmt(c, S_ED_PUT,
             "INSERT INTO editorial(media_id, doc, visibility, recorded_at, event, campaign,"
             " organisation, place, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");

@@ -52,7 +52,14 @@ static void media_filters(sql *s, const cat_query *q)
            " coalesce(e.recorded_at, m.recorded_at) AS rec"
            " FROM media m JOIN roots r ON r.id = m.root_id"
            " LEFT JOIN editorial e ON e.media_id = m.id WHERE 1");
-    add(s, q->missing ? " AND m.status = 'missing'" : " AND m.status = 'ok'");
+    if (!q->any_status)
+        add(s, q->missing ? " AND m.status = 'missing'" : " AND m.status = 'ok'");
+    if (q->changed_since)
+        /* a record changes when it is read again, moved, its sidecars change,
+         * it goes missing or comes back, or its thumbnails are made */
+        add_text(s, " AND max(m.indexed_at, m.last_seen, coalesce(m.missing_since, ''),"
+                    " coalesce(e.updated_at, ''), coalesce((SELECT max(t.made_at) FROM thumbnails t"
+                    " WHERE t.media_id = m.id), '')) >= ?%d", q->changed_since);
     if (q->kind)
         add_text(s, " AND m.kind = ?%d", q->kind);
     if (q->event)
@@ -392,4 +399,169 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
         free(all);
     }
     return rc;
+}
+
+/* ---- whole files: export and facets ----------------------------------------- */
+
+/* The files of q (no clips), as CTE g after f. */
+static void file_set(sql *s, const cat_query *q)
+{
+    media_filters(s, q);
+    add(s, ", g AS (SELECT f.* FROM f WHERE 1");
+    if (q->words)
+        add_text(s, " AND f.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?%d)", q->words);
+    if (q->speakers) {
+        add(s, " AND");
+        file_person(s, "f.id", q->speakers, 1);
+    }
+    if (q->people) {
+        add(s, " AND");
+        file_person(s, "f.id", q->people, 0);
+    }
+    if (q->country) {
+        add(s, " AND");
+        file_country(s, "f.id", q->country);
+    }
+    if (q->keyword) {
+        add(s, " AND");
+        file_keyword(s, "f.id", q->keyword);
+    }
+    add(s, ")");
+}
+
+int cat_files_matching(cat *c, const cat_query *q, cat_rowid_cb cb, void *payload)
+{
+    sql s;
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = CAT_OK, step;
+
+    if (open_sql(&s) != 0)
+        return CAT_ERROR;
+    file_set(&s, q);
+    add(&s, " SELECT id FROM g ORDER BY rpath, path");
+    st = prepare(c, &s);
+    free(s.text);
+    if (!st)
+        return CAT_ERROR;
+    /* ids first (8 bytes a file): the callback reads records with this handle */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 1024;
+            int64_t *ni = realloc(ids, ncap * sizeof *ni);
+            if (!ni) {
+                step = SQLITE_NOMEM;
+                break;
+            }
+            ids = ni;
+            cap = ncap;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    if (step != SQLITE_DONE) {
+        snprintf(c->err, sizeof c->err, "bad search query: %s", sqlite3_errmsg(c->db));
+        rc = CAT_ERROR;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; rc == CAT_OK && i < n; i++)
+        rc = cb(ids[i], payload);
+    free(ids);
+    return rc;
+}
+
+int cat_facets(cat *c, const cat_query *q, json_t **out)
+{
+    static const struct { const char *name, *select; } facets[] = {
+        {"speaker", "SELECT p.name, count(DISTINCT g.id) FROM g JOIN media_people p"
+                    " ON p.media_id = g.id AND p.role = 'speaker'"},
+        {"country", "SELECT k.code, count(*) FROM g JOIN media_countries k ON k.media_id = g.id"},
+        {"event", "SELECT e.event, count(*) FROM g JOIN editorial e ON e.media_id = g.id"
+                  " AND e.event IS NOT NULL"},
+        {"year", "SELECT substr(g.rec, 1, 4), count(*) FROM g WHERE g.rec IS NOT NULL"},
+        {"kind", "SELECT m.kind, count(*) FROM g JOIN media m ON m.id = g.id"},
+        {"language", "SELECT l.code, count(*) FROM g JOIN media_languages l ON l.media_id = g.id"},
+    };
+    json_t *doc = json_object();
+    int64_t total = 0;
+
+    for (size_t i = 0; i < sizeof facets / sizeof *facets; i++) {
+        sql s;
+        sqlite3_stmt *st;
+        json_t *list = json_array();
+        int step;
+        if (open_sql(&s) != 0) {
+            json_decref(list);
+            json_decref(doc);
+            return CAT_ERROR;
+        }
+        file_set(&s, q);
+        fprintf(s.f, " %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100", facets[i].select);
+        st = prepare(c, &s);
+        free(s.text);
+        if (!st) {
+            json_decref(list);
+            json_decref(doc);
+            return CAT_ERROR;
+        }
+        while ((step = sqlite3_step(st)) == SQLITE_ROW)
+            json_array_append_new(list, json_pack("{s:s,s:I}", "value",
+                                                  (const char *)sqlite3_column_text(st, 0), "count",
+                                                  (json_int_t)sqlite3_column_int64(st, 1)));
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE) {
+            snprintf(c->err, sizeof c->err, "bad search query: %s", sqlite3_errmsg(c->db));
+            json_decref(list);
+            json_decref(doc);
+            return CAT_ERROR;
+        }
+        json_object_set_new(doc, facets[i].name, list);
+    }
+    /* how many files the facets count */
+    {
+        sql s;
+        sqlite3_stmt *st;
+        if (open_sql(&s) != 0) {
+            json_decref(doc);
+            return CAT_ERROR;
+        }
+        file_set(&s, q);
+        add(&s, " SELECT count(*) FROM g");
+        st = prepare(c, &s);
+        free(s.text);
+        if (st && sqlite3_step(st) == SQLITE_ROW)
+            total = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    json_object_set_new(doc, "files", json_integer(total));
+    *out = doc;
+    return CAT_OK;
+}
+
+int cat_withdrawn_since(cat *c, const char *since, int visible_only, json_t **out)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *ids = json_array();
+    int step;
+    const char *q =
+        "SELECT m.uid FROM media m LEFT JOIN editorial e ON e.media_id = m.id"
+        " WHERE (m.status = 'missing' AND m.missing_since >= ?1)"
+        " OR (?2 AND m.status = 'ok' AND coalesce(e.visibility, 'internal') <> 'public'"
+        "     AND max(m.indexed_at, m.last_seen, coalesce(e.updated_at, '')) >= ?1)"
+        " ORDER BY m.uid";
+    if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK) {
+        json_decref(ids);
+        return cat_fail(c, "cannot list withdrawn records");
+    }
+    sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, visible_only);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        json_decref(ids);
+        return cat_fail(c, "cannot list withdrawn records");
+    }
+    *out = ids;
+    return CAT_OK;
 }

@@ -76,7 +76,7 @@ static void setup(void)
 		json_decref(sup_reel_json(&g_index_status, NULL, g_db, "index", "-j", "2", "--json",
 					  "--no-thumbs", g_archive, SUP_END));
 	int st;
-	g_export = sup_reel_json(&st, NULL, g_db, "export", SUP_END);
+	g_export = sup_reel_json(&st, NULL, g_db, "export", "--profile", "internal", SUP_END);
 	g_errors = sup_reel_json(&st, NULL, g_db, "errors", "--json", SUP_END);
 }
 

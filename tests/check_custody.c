@@ -205,6 +205,10 @@ START_TEST(test_custody_verify__flipped_truncated_deleted)
 	json_t *one = verify(&w, 1, f2, NULL);
 	ck_assert_int_eq(num(one, "altered"), 1);
 	ck_assert_int_eq(num(one, "ok") + num(one, "missing"), 0);
+	json_t *rel = verify(&w, 1, "f1.jpg", NULL);    /* relative to its root, as `show` takes it */
+	ck_assert_int_eq(num(rel, "altered"), 1);
+	ck_assert_int_eq(num(rel, "ok") + num(rel, "missing"), 0);
+	json_decref(rel);
 	struct sup_result r;
 	const char *argv[] = {REEL_BIN, "--db", w.db, "verify", f1, NULL};
 	struct sup_opts q = {.quiet = 1};
@@ -393,6 +397,40 @@ START_TEST(test_custody_history__changed_content_only)
 }
 END_TEST
 
+/* Hostile names reach history and verify output escaped, never raw: an ESC
+ * sequence, and U+009B (CSI as a UTF-8 C1 control). */
+START_TEST(test_custody_output__control_characters_escaped)
+{
+	struct world w;
+	struct sup_result r;
+	struct sup_opts q = {.quiet = 1};
+
+	world_init(&w, 1);   /* f0.jpg keeps the root from looking unplugged */
+	char *esc = in_root(&w, "evil\033[2J.jpg"), *c1 = in_root(&w, "c1\302\2332J.jpg");
+	ck_assert_int_eq(sup_write_tiny_jpeg(esc, 1), 0);
+	ck_assert_int_eq(sup_write_tiny_jpeg(c1, 2), 0);
+	json_decref(index_root(&w, 0));
+	const char *hist[] = {REEL_BIN, "--db", w.db, "history", esc, c1, NULL};
+	ck_assert_int_eq(sup_run(&r, hist, NULL), 0);
+	ck_assert_msg(strstr(r.out, "root/evil\\x1B[2J.jpg") && strstr(r.out, "root/c1\\u009B2J.jpg"),
+		      "names not escaped: %s", r.out);
+	ck_assert_ptr_null(strchr(r.out, 0x1B));
+	ck_assert_ptr_null(strstr(r.out, "\302\233"));
+	sup_result_release(&r);
+	ck_assert_int_eq(unlink(esc), 0);
+	ck_assert_int_eq(unlink(c1), 0);
+	const char *ver[] = {REEL_BIN, "--db", w.db, "verify", NULL};
+	ck_assert_int_eq(sup_run(&r, ver, &q), 1);
+	ck_assert_msg(strstr(r.out, "missing\troot/evil\\x1B[2J.jpg\n")
+		      && strstr(r.out, "missing\troot/c1\\u009B2J.jpg\n"), "names not escaped: %s", r.out);
+	ck_assert_ptr_null(strchr(r.out, 0x1B));
+	sup_result_release(&r);
+	free(esc);
+	free(c1);
+	world_release(&w);
+}
+END_TEST
+
 /* The log refuses to be rewritten, even by a tool other than reel. */
 START_TEST(test_custody_log__append_only)
 {
@@ -430,7 +468,7 @@ START_TEST(test_custody_verify__unavailable_root_not_missing)
 	json_t *v = verify(&w, 1, NULL, NULL);
 	ck_assert_int_eq(num(v, "unavailable"), 3);
 	ck_assert_int_eq(num(v, "missing"), 0);
-	json_t *ex = sup_reel_json(&st, NULL, w.db, "export", SUP_END);
+	json_t *ex = sup_reel_json(&st, NULL, w.db, "export", "--profile", "internal", SUP_END);
 	ck_assert_ptr_nonnull(ex);
 	size_t i;
 	const json_t *it;
@@ -481,6 +519,7 @@ static Suite *custody_suite(void)
 	tcase_add_test(tc, test_custody_history__move_missing_reappear_verify);
 	tcase_add_test(tc, test_custody_history__changed_content_only);
 	tcase_add_test(tc, test_custody_log__append_only);
+	tcase_add_test(tc, test_custody_output__control_characters_escaped);
 	tcase_add_test(tc, test_custody_verify__unavailable_root_not_missing);
 	tcase_add_test(tc, test_custody_verify__refused_while_locked);
 	suite_add_tcase(s, tc);

@@ -37,7 +37,7 @@ static void setup(void)
 	g_root = json_string_value(json_object_get(g_manifest, "root"));
 	g_summary = sup_reel_json(&g_index_status, NULL, g_db, "index", "-j", "2", "--json",
 				  "--no-thumbs", g_archive, SUP_END);
-	g_export = sup_reel_json(&st, NULL, g_db, "export", SUP_END);
+	g_export = sup_reel_json(&st, NULL, g_db, "export", "--profile", "internal", SUP_END);
 	g_errors = sup_reel_json(&st, NULL, g_db, "errors", "--json", SUP_END);
 }
 
@@ -472,7 +472,7 @@ START_TEST(test_e2e_errors__unreadable_file)
 		      "message expected to contain \"Permission denied\", got \"%s\"", msg ? msg : "");
 	json_decref(errs);
 
-	json_t *ex = sup_reel_json(&st, &o, db, "export", SUP_END);
+	json_t *ex = sup_reel_json(&st, &o, db, "export", "--profile", "internal", SUP_END);
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_msg(sup_find_item(ex, "perm", "ok.m4a") != NULL, "readable file missing from export");
 	ck_assert_msg(sup_find_item(ex, "perm", "locked.mp3") == NULL, "unreadable file exported");

@@ -334,7 +334,7 @@ START_TEST(test_editorial_tag__edits_sidecar_and_catalogue)
              "--country", "Polska", "--speaker", "Natalia Pinchuk",
              "--segment", "00:00:02-00:00:03.5:Questions", "--title", "New title", "--json", SUP_END);
     ck_assert_str_eq(str(r, "title"), "New title");
-    ck_assert_uint_eq(json_array_size(json_object_get(r, "segments")), 2);
+    ck_assert_uint_eq(json_array_size(json_object_get(r, "segments")), 3);
     ck_assert_uint_eq(json_array_size(json_object_get(r, "people")), 2);
     json_decref(r);
     doc = json_load_file(sidecar, 0, &e);
@@ -346,7 +346,7 @@ START_TEST(test_editorial_tag__edits_sidecar_and_catalogue)
     text = sup_json_text(json_object_get(doc, "countries"));
     ck_assert_str_eq(text, "[\"Polska\"]");
     free(text);
-    ck_assert_str_eq(str(json_array_get(json_object_get(doc, "segments"), 1), "title"), "Questions");
+    ck_assert_str_eq(str(json_array_get(json_object_get(doc, "segments"), 2), "title"), "Questions");
     json_decref(doc);
     assert_search("file Belarus/talk.mp4; file Poland/film.mp4", "--country", "PL", SUP_END);
     assert_search("file Belarus/talk.mp4", "--speaker", "natalia pinchuk", SUP_END);

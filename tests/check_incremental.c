@@ -101,7 +101,7 @@ static json_int_t num(const json_t *summary, const char *key)
 static json_t *export_all(const struct world *w)
 {
 	int st;
-	json_t *e = sup_reel_json(&st, NULL, w->db, "export", SUP_END);
+	json_t *e = sup_reel_json(&st, NULL, w->db, "export", "--profile", "internal", SUP_END);
 	ck_assert_msg(e != NULL, "`reel export` printed no JSON");
 	ck_assert_int_eq(st, 0);
 	return e;

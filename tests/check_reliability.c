@@ -122,7 +122,7 @@ START_TEST(test_reliability_pool__segv_sigkill_hang_recorded)
 	assert_error(doc, "e-hang.jpg", "timeout", "time limit");
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "errors")), 3);
 
-	json_t *ex = sup_reel_json(&st, NULL, w.db, "export", SUP_END);
+	json_t *ex = sup_reel_json(&st, NULL, w.db, "export", "--profile", "internal", SUP_END);
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_int_eq(json_array_size(json_object_get(ex, "items")), 3);
 	ck_assert_ptr_nonnull(sup_find_item(ex, "root", "a-ok.jpg"));
@@ -270,7 +270,7 @@ START_TEST(test_reliability_kill9__loop_intact_resumable)
 			/* readers are not blocked by the writer (WAL) */
 			struct timespec pause = {0, 300000000};
 			nanosleep(&pause, NULL);
-			json_t *ex = sup_reel_json(&st, NULL, w.db, "export", SUP_END);
+			json_t *ex = sup_reel_json(&st, NULL, w.db, "export", "--profile", "internal", SUP_END);
 			ck_assert_msg(ex != NULL && st == 0, "export failed while index ran");
 			json_decref(ex);
 			exported = 1;
