@@ -24,6 +24,15 @@ static void setup(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+static void index_archive(int thumbs);
+
+/* The read-only cases share one indexed archive, made once. */
+static void setup_indexed(void)
+{
+    setup();
+    index_archive(0);
+}
+
 static void teardown(void)
 {
     sup_rmtree(tmp);
@@ -95,7 +104,6 @@ START_TEST(test_export_public__only_public_nothing_private)
     json_t *doc;
     const json_t *talk;
     ck_assert_ptr_nonnull(tmp);
-    index_archive(0);
     ck_assert_int_eq(run(&out, args), 0);
     assert_valid(out);
     /* scanned as text: whatever the structure, none of these may appear */
@@ -126,7 +134,6 @@ START_TEST(test_export_internal__everything_and_valid)
     const char *by[] = {"export", "--profile", "internal", "--country", "Беларусь", NULL};
     char *out = NULL;
     json_t *doc;
-    index_archive(0);
     ck_assert_int_eq(run(&out, args), 0);
     assert_valid(out);
     doc = json_loads(out, 0, NULL);
@@ -238,7 +245,6 @@ START_TEST(test_facets__counts_under_filters)
     const char *all[] = {"facets", "--json", NULL};
     const char *video_2014[] = {"facets", "--json", "--kind", "video", "--from", "2014", "--to", "2014", NULL};
     json_t *f = NULL;
-    index_archive(0);
     f = run_json(0, all);
     ck_assert_int_eq(json_integer_value(json_object_get(f, "files")), 8);
     ck_assert_uint_eq(json_array_size(json_object_get(f, "speaker")), 2);
@@ -252,6 +258,104 @@ START_TEST(test_facets__counts_under_filters)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(f, "country"), 0),
                                                        "value")), "BY");
     json_decref(f);
+}
+END_TEST
+
+/* Each filter of search, alone and combined: the files (paths) it must
+ * return, in path order. The archive: Azerbaijan/interview.mp4 (3 s, AZ,
+ * "Seminar 2015", mov_text subtitles), Belarus/talk.mp4 (4 s, BY, public,
+ * en, SRT and VTT files), Poland/film.mp4 (3 s, PL, yt-dlp title), and the
+ * five 2 s files of Broken/ (organisation and event from the root). */
+static const struct {
+    const char *args[8];
+    const char *want;
+} filter_cases[] = {
+    {{"--event", "seminar 2015"}, "file Azerbaijan/interview.mp4"},
+    {{"--campaign", "Free Ales"}, "file Belarus/talk.mp4"},
+    {{"--organisation", "civil rights defenders", "--path", "Poland/*"}, "file Poland/film.mp4"},
+    {{"--keyword", "amnesty"}, "file Belarus/talk.mp4"},
+    {{"--keyword", "prison"}, "segment Belarus/talk.mp4 0.500-2.000"},
+    {{"--language", "English"}, "file Belarus/talk.mp4"},
+    {{"--min-duration", "3.5"}, "file Belarus/talk.mp4"},
+    {{"--max-duration", "2.5", "--path", "Broken/s*"}, "file Broken/subs.mp4"},
+    {{"--has-subtitles", "--max-duration", "3.5"}, "file Azerbaijan/interview.mp4; file Broken/subs.mp4"},
+    {{"--visibility", "public"}, "file Belarus/talk.mp4"},
+    {{"--visibility", "restricted"}, ""},
+    {{"--root", "A", "--country", "AZ", "--kind", "video"}, "file Azerbaijan/interview.mp4"},
+    {{"--root", "elsewhere", "--kind", "video"}, ""},
+    {{"--kind", "photo"}, ""},
+    {{"--from", "2015", "--to", "2019-12-31", "--path", "[AP]*"},
+     "file Azerbaijan/interview.mp4; file Poland/film.mp4"},
+    {{"--speaker", "emin milli", "--country", "BY"}, ""},
+    {{"freedom", "--country", "AZ"}, "cue Azerbaijan/interview.mp4 1.000-2.000"},
+    {{"campaign", "--path", "Poland/*"}, "file Poland/film.mp4"},
+};
+
+static char *hits_of(const json_t *res)
+{
+    struct sup_str b = {0};
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(res, "hits"), i, h) {
+        sup_str_printf(&b, "%s%s %s", i ? "; " : "", json_string_value(json_object_get(h, "match")),
+                       json_string_value(json_object_get(h, "path")));
+        if (json_object_get(h, "start"))
+            sup_str_printf(&b, " %.3f-%.3f", json_number_value(json_object_get(h, "start")),
+                           json_number_value(json_object_get(h, "end")));
+    }
+    return b.s ? b.s : strdup("");
+}
+
+START_TEST(test_search__each_filter)
+{
+    const char *args[16] = {"search", "--json", "--sort", "path"};
+    int n = 4;
+    json_t *res;
+    char *got;
+    for (int i = 0; filter_cases[_i].args[i]; i++)
+        args[n++] = filter_cases[_i].args[i];
+    args[n] = NULL;
+    res = run_json(0, args);
+    got = hits_of(res);
+    ck_assert_msg(strcmp(got, filter_cases[_i].want) == 0, "case %d: got [%s], want [%s]", _i, got,
+                  filter_cases[_i].want);
+    ck_assert_int_eq(json_integer_value(json_object_get(res, "total")),
+                     (json_int_t)json_array_size(json_object_get(res, "hits")));
+    free(got);
+    json_decref(res);
+}
+END_TEST
+
+START_TEST(test_search__output_formats)
+{
+    const char *csv[] = {"search", "--csv", "--sort", "path", "--speaker", "ales bialiatski", NULL};
+    const char *jsonl[] = {"search", "--jsonl", "--sort", "path", "--speaker", "ales bialiatski", NULL};
+    const char *page[] = {"search", "--json", "--sort", "path", "--kind", "video", "--limit", "2",
+                          "--offset", "1", NULL};
+    char *out = NULL, *line2;
+    json_t *a, *b, *p;
+    ck_assert_int_eq(run(&out, csv), 0);
+    ck_assert_int_eq(strncmp(out, "match,id,root,path,start,end,title,", 35), 0);
+    ck_assert_ptr_nonnull(strstr(out, "\n\"segment\","));
+    ck_assert_ptr_nonnull(strstr(out, "\"00:00:00.500\",\"00:00:02.000\",\"Meet Belarus' most"));
+    free(out);
+    ck_assert_int_eq(run(&out, jsonl), 0);
+    line2 = strchr(out, '\n');
+    ck_assert_ptr_nonnull(line2);
+    *line2++ = 0;
+    a = json_loads(out, 0, NULL);
+    b = json_loads(line2, JSON_DISABLE_EOF_CHECK, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "match")), "file");
+    ck_assert_str_eq(json_string_value(json_object_get(b, "match")), "segment");
+    json_decref(a);
+    json_decref(b);
+    free(out);
+    p = run_json(0, page);
+    ck_assert_int_eq(json_integer_value(json_object_get(p, "total")), 8);
+    ck_assert_uint_eq(json_array_size(json_object_get(p, "hits")), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(p, "hits"), 0), "path")),
+                     "Belarus/talk.mp4");
+    json_decref(p);
 }
 END_TEST
 
@@ -270,7 +374,6 @@ static const char *const bad_queries[][6] = {
 START_TEST(test_queries__bad_ones_exit_2)
 {
     char *out = NULL;
-    index_archive(0);
     ck_assert_int_eq(run(&out, bad_queries[_i]), 2);
     free(out);
 }
@@ -279,17 +382,24 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("export");
-    TCase *tc = tcase_create("export");
+    TCase *tc = tcase_create("read"), *w = tcase_create("write");
     SRunner *sr;
     int failed;
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    /* cases that change the archive get their own copy */
+    tcase_add_checked_fixture(w, setup, teardown);
+    tcase_set_timeout(w, 120);
+    tcase_add_test(w, test_export_since__changes_and_deletions);
+    tcase_add_test(w, test_export_out__bundle_with_thumbnails_and_jsonld);
+    suite_add_tcase(s, w);
+
+    tcase_add_unchecked_fixture(tc, setup_indexed, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_export_public__only_public_nothing_private);
     tcase_add_test(tc, test_export_internal__everything_and_valid);
-    tcase_add_test(tc, test_export_since__changes_and_deletions);
-    tcase_add_test(tc, test_export_out__bundle_with_thumbnails_and_jsonld);
     tcase_add_test(tc, test_facets__counts_under_filters);
+    tcase_add_loop_test(tc, test_search__each_filter, 0, (int)(sizeof filter_cases / sizeof *filter_cases));
+    tcase_add_test(tc, test_search__output_formats);
     tcase_add_loop_test(tc, test_queries__bad_ones_exit_2, 0, (int)(sizeof bad_queries / sizeof *bad_queries));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
