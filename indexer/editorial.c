@@ -219,6 +219,38 @@ static int on_sidecar_in_folder(const char *path, const char *kind, void *payloa
     return s->rc;
 }
 
+/* No sidecar names the languages: the audio streams' tags do, in one form
+ * ("eng" -> "en"); a tag iso-codes does not know is kept as written. */
+static int add_stream_languages(editorial_ctx *e, int64_t media_id, json_t *merged)
+{
+    json_t *tags = NULL, *langs, *t;
+    size_t i;
+    int rc = cat_audio_languages(e->c, media_id, &tags);
+    if (rc != CAT_OK)
+        return rc;
+    langs = json_array();
+    json_array_foreach(tags, i, t) {
+        char code[4];
+        const char *v = json_string_value(t);
+        if (strcmp(v, "und") == 0)
+            continue;
+        if (iso_language(e->iso, v, code) == 0)
+            v = code;
+        size_t j;
+        json_t *have;
+        int dup = 0;
+        json_array_foreach(langs, j, have)
+            dup |= strcmp(json_string_value(have), v) == 0;
+        if (!dup)
+            json_array_append_new(langs, json_string(v));
+    }
+    if (json_array_size(langs))
+        json_object_set(merged, "languages", langs);
+    json_decref(langs);
+    json_decref(tags);
+    return CAT_OK;
+}
+
 /* ---- the refresh ------------------------------------------------------------------ */
 
 int editorial_refresh(editorial_ctx *e, const char *root_abs, int64_t media_id)
@@ -271,6 +303,8 @@ int editorial_refresh(editorial_ctx *e, const char *root_abs, int64_t media_id)
     if (L.file)
         stack[n++] = L.file;
     merged = sidecar_merge(stack, (size_t)n);
+    if (!json_object_get(merged, "languages") && (rc = add_stream_languages(e, media_id, merged)) != CAT_OK)
+        goto done;
     text = search_text(e, merged);
     if ((rc = cat_editorial_put(e->c, media_id, merged, text)) == CAT_OK)
         rc = cat_cues_put(e->c, media_id, "file", s.tracks);

@@ -139,6 +139,9 @@ int cat_sidecars_in_folder(cat *c, int64_t root_id, const char *folder, cat_side
 /* Calls cb with the row id of each present media file of root_id whose
  * path starts with prefix ("" for all), in path order. */
 int cat_media_under(cat *c, int64_t root_id, const char *prefix, cat_rowid_cb cb, void *payload);
+/* The language tags of a media row's audio streams, as written, distinct,
+ * in stream order, as a JSON array in *out. */
+int cat_audio_languages(cat *c, int64_t media_id, json_t **out);
 /* The absolute path of a root; caller frees. */
 int cat_root_path(cat *c, int64_t root_id, char **out);
 /* A media row's root, path and duration (0 when unknown); *path freed by the caller. */

@@ -164,6 +164,28 @@ int cat_media_under(cat *c, int64_t root_id, const char *prefix, cat_rowid_cb cb
     return rc;
 }
 
+int cat_audio_languages(cat *c, int64_t media_id, json_t **out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_AUDIO_LANGS,
+        "SELECT language FROM streams WHERE media_id = ?1 AND type = 'audio'"
+        " AND language IS NOT NULL GROUP BY language ORDER BY min(idx)");
+    json_t *arr;
+    int rc;
+    if (!st)
+        return CAT_ERROR;
+    arr = json_array();
+    sqlite3_bind_int64(st, 1, media_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(arr, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return cat_fail(c, "cannot read stream languages");
+    }
+    *out = arr;
+    return CAT_OK;
+}
+
 int cat_root_path(cat *c, int64_t root_id, char **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_ROOT_PATH, "SELECT path FROM roots WHERE id = ?1");
