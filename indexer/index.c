@@ -338,13 +338,34 @@ static int store_error(run *r, const job *j, json_t *err)
     return 0;
 }
 
+/* The iso-codes data, loaded on first need: an unchanged re-run has no
+ * sidecar or transcript to read and should not pay for it. */
+static int need_iso(run *r)
+{
+    iso_db *iso = NULL;
+    char *why = NULL, msg[600];
+    if (r->ed.iso)
+        return 0;
+    if (iso_db_load(&iso, NULL, &why) == 0) {
+        r->ed.iso = iso;
+        return 0;
+    }
+    snprintf(msg, sizeof msg, "cannot load country and language names (Debian package iso-codes): %s",
+             why ? why : "unknown error");
+    free(why);
+    return writer_fail_msg(&r->w, msg);
+}
+
 /* Text subtitle streams, decoded by the worker, become cues with their
  * language in one form ("eng" -> "en"); an unknown tag is kept as written. */
 static int store_stream_cues(run *r, int64_t rowid, json_t *streams)
 {
-    json_t *tracks = json_array(), *s;
+    json_t *tracks, *s;
     size_t i;
     int rc;
+    if (json_array_size(streams) && need_iso(r))
+        return CAT_ERROR;
+    tracks = json_array();
     json_array_foreach(streams, i, s) {
         const char *lang = json_string_value(json_object_get(s, "language"));
         char name[32];
@@ -489,8 +510,10 @@ static int refresh_editorial(run *r)
     if (rc)
         writer_fail(&r->w, CAT_ERROR);
     /* a file may be touched by several sidecars: read it once */
-    if (k.n)
+    if (k.n) {
         qsort(k.refs, k.n, sizeof *k.refs, ref_cmp);
+        need_iso(r);
+    }
     for (size_t i = 0; i < k.n && r->w.rc == 0; i++) {
         if ((i && k.refs[i].id == k.refs[i - 1].id) || writer_need(&r->w))
             continue;
@@ -571,19 +594,7 @@ int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts
     if (resolve_roots(&r, roots, n_roots, names))
         goto done;
     skip_own_files(o, &skip);
-    {
-        iso_db *iso = NULL;
-        char *why = NULL;
-        if (iso_db_load(&iso, NULL, &why) != 0) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "cannot load country and language names (Debian package "
-                                      "iso-codes): %s", why ? why : "unknown error");
-            free(why);
-            writer_fail_msg(&r.w, msg);
-            goto done;
-        }
-        r.ed = (editorial_ctx){.c = c, .iso = iso, .scan_id = 0};
-    }
+    r.ed = (editorial_ctx){.c = c};
     names_text = json_dumps(names, JSON_COMPACT);
     /* the settle also catches up on a previous run killed before its end */
     if (cat_scan_begin(c, names_text ? names_text : "[]", &r.scan_id) != CAT_OK
