@@ -116,6 +116,27 @@ static void file_keyword(sql *s, const char *col, const char *kw)
     add_text(s, frag, kw);
 }
 
+/* The file's own people, countries and keywords satisfy the filters. */
+static void file_about(sql *s, const cat_query *q)
+{
+    if (q->speakers) {
+        add(s, " AND");
+        file_person(s, "f.id", q->speakers, 1);
+    }
+    if (q->people) {
+        add(s, " AND");
+        file_person(s, "f.id", q->people, 0);
+    }
+    if (q->country) {
+        add(s, " AND");
+        file_country(s, "f.id", q->country);
+    }
+    if (q->keyword) {
+        add(s, " AND");
+        file_keyword(s, "f.id", q->keyword);
+    }
+}
+
 /* A segment's newline-separated list holds value (exactly, or any of a
  * JSON array of values). */
 static void seg_has(sql *s, const char *column, const char *value, int json_list)
@@ -141,22 +162,7 @@ static void file_hits(sql *s, const cat_query *q)
     else
         add(s, " SELECT 'file' AS hit, f.id AS media_id, NULL AS start, NULL AS end, NULL AS text,"
                " 0 AS rank, f.rpath, f.path, f.rec, f.duration FROM f WHERE 1");
-    if (q->speakers) {
-        add(s, " AND");
-        file_person(s, "f.id", q->speakers, 1);
-    }
-    if (q->people) {
-        add(s, " AND");
-        file_person(s, "f.id", q->people, 0);
-    }
-    if (q->country) {
-        add(s, " AND");
-        file_country(s, "f.id", q->country);
-    }
-    if (q->keyword) {
-        add(s, " AND");
-        file_keyword(s, "f.id", q->keyword);
-    }
+    file_about(s, q);
 }
 
 /* Segments: each filter holds for the segment itself or for its file, and
@@ -230,22 +236,7 @@ static void cue_hits(sql *s, const cat_query *q)
                 " f.rpath, f.path, f.rec, f.duration"
                 " FROM cues_fts JOIN cues c ON c.id = cues_fts.rowid"
                 " JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
-    if (q->speakers) {
-        add(s, " AND");
-        file_person(s, "f.id", q->speakers, 1);
-    }
-    if (q->people) {
-        add(s, " AND");
-        file_person(s, "f.id", q->people, 0);
-    }
-    if (q->country) {
-        add(s, " AND");
-        file_country(s, "f.id", q->country);
-    }
-    if (q->keyword) {
-        add(s, " AND");
-        file_keyword(s, "f.id", q->keyword);
-    }
+    file_about(s, q);
 }
 
 static void hits(sql *s, const cat_query *q)
@@ -410,22 +401,7 @@ static void file_set(sql *s, const cat_query *q)
     add(s, ", g AS (SELECT f.* FROM f WHERE 1");
     if (q->words)
         add_text(s, " AND f.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?%d)", q->words);
-    if (q->speakers) {
-        add(s, " AND");
-        file_person(s, "f.id", q->speakers, 1);
-    }
-    if (q->people) {
-        add(s, " AND");
-        file_person(s, "f.id", q->people, 0);
-    }
-    if (q->country) {
-        add(s, " AND");
-        file_country(s, "f.id", q->country);
-    }
-    if (q->keyword) {
-        add(s, " AND");
-        file_keyword(s, "f.id", q->keyword);
-    }
+    file_about(s, q);
     add(s, ")");
 }
 
