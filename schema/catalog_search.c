@@ -46,9 +46,12 @@ static void add_num(sql *s, const char *fragment, double value)
 }
 
 /* The filtered media rows, as a CTE named f. */
+/* f is inlined, not materialised (NOT MATERIALIZED), and the FTS tables
+ * drive the joins (CROSS JOIN keeps that order): otherwise SQLite scans
+ * every file and probes the full-text index once per file. */
 static void media_filters(sql *s, const cat_query *q)
 {
-    add(s, "WITH f AS (SELECT m.id, m.path, r.path AS rpath, m.duration,"
+    add(s, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath, m.duration,"
            " coalesce(e.recorded_at, m.recorded_at) AS rec"
            " FROM media m JOIN roots r ON r.id = m.root_id"
            " LEFT JOIN editorial e ON e.media_id = m.id WHERE 1");
@@ -157,7 +160,7 @@ static void file_hits(sql *s, const cat_query *q)
         add_text(s, " SELECT 'file' AS hit, f.id AS media_id, NULL AS start, NULL AS end,"
                     " snippet(media_fts, -1, '[', ']', '…', 10) AS text,"
                     " bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) AS rank, f.rpath, f.path, f.rec, f.duration"
-                    " FROM media_fts JOIN f ON f.id = media_fts.rowid WHERE media_fts MATCH ?%d",
+                    " FROM media_fts CROSS JOIN f ON f.id = media_fts.rowid WHERE media_fts MATCH ?%d",
                  q->words);
     else
         add(s, " SELECT 'file' AS hit, f.id AS media_id, NULL AS start, NULL AS end, NULL AS text,"
@@ -173,8 +176,8 @@ static void segment_hits(sql *s, const cat_query *q)
     if (q->words)
         add_text(s, " SELECT 'segment', f.id, s.start, s.end, s.title, bm25(segments_fts),"
                     " f.rpath, f.path, f.rec, f.duration"
-                    " FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid"
-                    " JOIN f ON f.id = s.media_id WHERE segments_fts MATCH ?%d",
+                    " FROM segments_fts CROSS JOIN segments s ON s.id = segments_fts.rowid"
+                    " CROSS JOIN f ON f.id = s.media_id WHERE segments_fts MATCH ?%d",
                  q->words);
     else
         add(s, " SELECT 'segment', f.id, s.start, s.end, s.title, 0, f.rpath, f.path, f.rec, f.duration"
@@ -234,8 +237,8 @@ static void cue_hits(sql *s, const cat_query *q)
 {
     add_text(s, " SELECT 'cue', f.id, c.start, c.end, c.text, bm25(cues_fts),"
                 " f.rpath, f.path, f.rec, f.duration"
-                " FROM cues_fts JOIN cues c ON c.id = cues_fts.rowid"
-                " JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
+                " FROM cues_fts CROSS JOIN cues c ON c.id = cues_fts.rowid"
+                " CROSS JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
     file_about(s, q);
 }
 
