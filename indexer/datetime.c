@@ -40,9 +40,11 @@ static int parse_offset(const char *s, char out[16])
         return -1;
     if (s[3] == ':' ? digits(s + 4, 2, &m) || s[6] : s[3] ? digits(s + 3, 2, &m) || s[5] : 0)
         return -1;
-    if (h > 14 || m > 59)
+    if (h < 0 || h > 14 || m < 0 || m > 59)
         return -1;
-    snprintf(out, 16, "%c%02d:%02d", s[0], h, m);
+    /* % 100 changes nothing here; it tells the compiler each number has two
+     * digits (sanitizer builds lose that range and warn of truncation) */
+    snprintf(out, 16, "%c%02u:%02u", s[0], (unsigned)h % 100, (unsigned)m % 100);
     return 0;
 }
 
