@@ -143,8 +143,13 @@ static int write_one(int64_t rowid, void *payload)
     if (s->jsonld)
         json_object_set_new(item, "jsonld",
                             export_jsonld(item, json_string_value(json_object_get(item, "thumbnail"))));
-    fputs(s->n.written++ ? ",\n" : "\n", s->out);
-    json_dumpf(item, s->out, JSON_COMPACT | CLI_JSON_FLAGS);
+    {
+        /* one write per record: json_dumpf writes token by token */
+        char *text = json_dumps(item, JSON_COMPACT | CLI_JSON_FLAGS);
+        fputs(s->n.written++ ? ",\n" : "\n", s->out);
+        fputs(text ? text : "{}", s->out);
+        free(text);
+    }
     json_decref(item);
     return 0;
 }
@@ -265,7 +270,9 @@ int cmd_export(cli *c, int argc, char **argv)
         fprintf(s.out, ",\"since\":\"%s\"", since);
     fputs(",\"items\":[", s.out);
     s.cat = c->cat;
-    rc = cat_files_matching(c->cat, &f.q, write_one, &s);
+    rc = cat_read_begin(c->cat);
+    if (rc == CAT_OK)
+        rc = cat_files_matching(c->cat, &f.q, write_one, &s);
     fprintf(s.out, "%s]", s.n.written ? "\n" : "");
     if (rc == CAT_OK && since[0]
         && (rc = cat_withdrawn_since(c->cat, since, s.public_profile, &deleted)) == CAT_OK) {
@@ -274,6 +281,7 @@ int cmd_export(cli *c, int argc, char **argv)
         json_decref(deleted);
     }
     fputs("}\n", s.out);
+    cat_commit(c->cat);
     if (s.out != stdout && fclose(s.out) != 0)
         rc = CAT_ERROR;
     free(thumbs_dir);

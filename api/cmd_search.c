@@ -223,7 +223,10 @@ int cmd_search(cli *c, int argc, char **argv)
     }
     s.cat = c->cat;
     s.hits = json_array();
-    rc = cat_find(c->cat, &f.q, &total, collect, &s);
+    rc = cat_read_begin(c->cat);
+    if (rc == CAT_OK)
+        rc = cat_find(c->cat, &f.q, &total, collect, &s);
+    cat_commit(c->cat);
     free(words);
     cli_filters_release(&f);
     if (rc != CAT_OK) {

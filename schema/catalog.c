@@ -138,7 +138,10 @@ int cat_open(cat **out, const char *path, char **errmsg_out)
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((rc = exec(c, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")) != CAT_OK)
+    /* an 8 MiB page cache (the default is 2): listings read every page of a
+     * catalogue, and each page missed is a pread */
+    if ((rc = exec(c, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                      " PRAGMA cache_size = -8192;")) != CAT_OK)
         goto done;
     rc = migrate(c);
 
@@ -165,5 +168,6 @@ void cat_free(cat *c)
 }
 
 int cat_begin(cat *c) { return exec(c, "BEGIN IMMEDIATE"); }
+int cat_read_begin(cat *c) { return exec(c, "BEGIN DEFERRED"); }
 int cat_commit(cat *c) { return exec(c, "COMMIT"); }
 int cat_rollback(cat *c) { return exec(c, "ROLLBACK"); }

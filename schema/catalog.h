@@ -40,6 +40,10 @@ const char *cat_errmsg(const cat *c);
 int cat_schema_version(cat *c);
 
 int cat_begin(cat *c);   /* BEGIN IMMEDIATE */
+/* A read transaction (BEGIN DEFERRED): one consistent snapshot for a whole
+ * listing, and one shared lock instead of one per statement. End it with
+ * cat_commit. */
+int cat_read_begin(cat *c);
 int cat_commit(cat *c);
 int cat_rollback(cat *c);
 
