@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char path[64];
     json_t *cues = NULL, *errors = NULL;
-    char *text, out[512];
+    char *text;
     FILE *f;
 
     if (!path[0])
@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_decref(errors);
     /* the stripper on arbitrary text, NUL-terminated */
     if ((text = malloc(size + 1))) {
+        char out[512];
         memcpy(text, data, size);
         text[size] = 0;
         subs_plain_text(text, out, sizeof out);
