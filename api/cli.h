@@ -66,6 +66,15 @@ int cli_filter_option(cli_filters *f, int opt, const char *arg, const char *cmd)
 int cli_filters_resolve(cli *c, cli_filters *f);
 void cli_filters_release(cli_filters *f);
 
+/* The shape of commands that take records (show, history): options --json
+ * and --help, then ID|PATH...; each argument is looked up and its record
+ * loaded, and fn prints it (first is nonzero for the first one printed).
+ * A name that matches no record is reported and makes the result
+ * CLI_PARTIAL; the others are still printed. */
+typedef int (*cli_record_fn)(cli *c, int64_t rowid, json_t *rec, int json, int first);
+int cli_for_each_record(cli *c, int argc, char **argv, const char *cmd, const char *usage,
+                        cli_record_fn fn);
+
 /* Opens the catalogue (creating its folder when needed). Prints why on
  * failure and returns CLI_FATAL; 0 on success. */
 int cli_open_catalog(cli *c);

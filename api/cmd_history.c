@@ -1,5 +1,4 @@
 /* cmd_history.c - `reel history ID|PATH...`: a file's custody log. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,57 +53,36 @@ static void print_event(const json_t *e)
     putchar('\n');
 }
 
+static int history_one(cli *c, int64_t rowid, json_t *rec, int json, int first)
+{
+    json_t *events = NULL;
+    if (cat_custody_list(c->cat, rowid, &events) != CAT_OK) {
+        cli_error("%s", cat_errmsg(c->cat));
+        return CLI_PARTIAL;
+    }
+    if (json) {
+        json_t *doc = json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(rec, "id"),
+                                "root", json_object_get(rec, "root"), "path",
+                                json_object_get(rec, "path"), "events", events);
+        cli_print_json(doc);
+        json_decref(doc);
+    } else {
+        size_t k;
+        json_t *e;
+        if (!first)
+            putchar('\n');
+        printf("%s  ", str(rec, "id"));
+        put_place(str(rec, "root"), str(rec, "path"));
+        putchar('\n');
+        json_array_foreach(events, k, e) {
+            print_event(e);
+        }
+    }
+    json_decref(events);
+    return CLI_OK;
+}
+
 int cmd_history(cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
-    int json = 0, opt, rc, status = CLI_OK;
-
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (opt == 'J')
-            json = 1;
-        else if (opt == 'h')
-            return fputs(usage, stdout), CLI_OK;
-        else
-            return cli_usage("history", "bad option");
-    }
-    if (optind >= argc)
-        return cli_usage("history", "name a record by its id or path");
-    if ((rc = cli_open_catalog(c)) != 0)
-        return rc;
-    for (int i = optind; i < argc; i++) {
-        int64_t id;
-        json_t *rec = NULL, *events = NULL;
-        if (cat_media_lookup(c->cat, argv[i], &id) != CAT_OK
-            || cat_record_load(c->cat, id, &rec) != CAT_OK
-            || cat_custody_list(c->cat, id, &events) != CAT_OK) {
-            cli_error("%s", cat_errmsg(c->cat));
-            json_decref(rec);
-            status = CLI_PARTIAL;
-            continue;
-        }
-        if (json) {
-            json_t *doc = json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(rec, "id"),
-                                    "root", json_object_get(rec, "root"), "path",
-                                    json_object_get(rec, "path"), "events", events);
-            cli_print_json(doc);
-            json_decref(doc);
-        } else {
-            size_t k;
-            json_t *e;
-            if (i > optind)
-                putchar('\n');
-            printf("%s  ", str(rec, "id"));
-            put_place(str(rec, "root"), str(rec, "path"));
-            putchar('\n');
-            json_array_foreach(events, k, e) {
-                print_event(e);
-            }
-        }
-        json_decref(events);
-        json_decref(rec);
-    }
-    return status;
+    return cli_for_each_record(c, argc, argv, "history", usage, history_one);
 }

@@ -1,5 +1,4 @@
 /* cmd_show.c - `reel show ID|PATH`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,43 +28,21 @@ static void print_text(const json_t *rec)
     }
 }
 
+static int show_one(cli *c, int64_t rowid, json_t *rec, int json, int first)
+{
+    (void)c;
+    (void)rowid;
+    if (json) {
+        cli_print_json(rec);
+    } else {
+        if (!first)
+            putchar('\n');
+        print_text(rec);
+    }
+    return CLI_OK;
+}
+
 int cmd_show(cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
-    };
-    int json = 0, opt, rc, status = CLI_OK;
-
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (opt == 'J')
-            json = 1;
-        else if (opt == 'h')
-            return fputs(usage, stdout), CLI_OK;
-        else
-            return cli_usage("show", "bad option");
-    }
-    if (optind >= argc)
-        return cli_usage("show", "name a record by its id or path");
-    if ((rc = cli_open_catalog(c)) != 0)
-        return rc;
-    for (int i = optind; i < argc; i++) {
-        int64_t id;
-        json_t *rec = NULL;
-        if (cat_media_lookup(c->cat, argv[i], &id) != CAT_OK
-            || cat_record_load(c->cat, id, &rec) != CAT_OK) {
-            cli_error("%s", cat_errmsg(c->cat));
-            status = CLI_PARTIAL;
-            continue;
-        }
-        if (json) {
-            cli_print_json(rec);
-        } else {
-            if (i > optind)
-                putchar('\n');
-            print_text(rec);
-        }
-        json_decref(rec);
-    }
-    return status;
+    return cli_for_each_record(c, argc, argv, "show", usage, show_one);
 }

@@ -174,6 +174,46 @@ int cli_open_catalog(cli *c)
     return 0;
 }
 
+int cli_for_each_record(cli *c, int argc, char **argv, const char *cmd, const char *usage,
+                        cli_record_fn fn)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+    };
+    int json = 0, opt, rc, status = CLI_OK, printed = 0;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (opt == 'J')
+            json = 1;
+        else if (opt == 'h')
+            return fputs(usage, stdout), CLI_OK;
+        else
+            return cli_usage(cmd, "bad option");
+    }
+    if (optind >= argc)
+        return cli_usage(cmd, "name a record by its id or path");
+    if ((rc = cli_open_catalog(c)) != 0)
+        return rc;
+    for (int i = optind; i < argc; i++) {
+        int64_t id;
+        json_t *rec = NULL;
+        if (cat_media_lookup(c->cat, argv[i], &id) != CAT_OK
+            || cat_record_load(c->cat, id, &rec) != CAT_OK) {
+            cli_error("%s", cat_errmsg(c->cat));
+            status = CLI_PARTIAL;
+            continue;
+        }
+        rc = fn(c, id, rec, json, !printed++);
+        json_decref(rec);
+        if (rc == CLI_FATAL)
+            return rc;
+        if (rc != CLI_OK)
+            status = CLI_PARTIAL;
+    }
+    return status;
+}
+
 /* Takes --db PATH / --db=PATH out of argv wherever it stands, so every
  * command accepts it before or after its name. */
 static int take_db_option(cli *c, int *argc, char **argv)

@@ -147,14 +147,6 @@ int pool_idle(const pool *p)
     return -1;
 }
 
-int pool_busy(const pool *p)
-{
-    int b = 0;
-    for (int i = 0; i < p->n; i++)
-        b += p->w[i].busy;
-    return b;
-}
-
 void pool_submit(pool *p, int i, size_t job, const char *path, const char *thumbs_sha,
                  double limit)
 {

@@ -32,8 +32,6 @@ typedef struct pool_event {
 int pool_start(pool **out, const pool_opts *opts);
 /* Index of a worker with nothing to do, or -1. */
 int pool_idle(const pool *p);
-/* Number of workers busy with a file. */
-int pool_busy(const pool *p);
 /* Gives worker w the file at path; the hard limit for it is limit seconds,
  * after which the worker is killed and replaced. In a hash_only pool the
  * worker only hashes the file. Else, with thumbs_sha NULL the worker

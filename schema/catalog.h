@@ -219,10 +219,6 @@ int cat_media_lookup(cat *c, const char *id_or_path, int64_t *out_rowid);
 /* Builds the record of PRODUCT.md for one media row into *out. */
 int cat_record_load(cat *c, int64_t rowid, json_t **out);
 
-/* Calls cb for every media row, ordered by root path then path; stops and
- * returns cb's value when it is non-zero. */
-int cat_media_each(cat *c, cat_rowid_cb cb, void *payload);
-
 /* A search: words (FTS5 syntax, over titles, descriptions, tags, paths,
  * editorial values, segments and transcripts) and filters; NULL or a
  * negative number means "no filter". Names in people/speakers are a JSON

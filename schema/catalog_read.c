@@ -347,45 +347,6 @@ int cat_record_load(cat *c, int64_t id, json_t **out)
 
 /* ---- listings ------------------------------------------------------------ */
 
-/* Collects row ids first, then calls back: the callback may run other
- * statements of this handle (cat_record_load) while we iterate. */
-static int collect_and_call(cat *c, sqlite3_stmt *st, cat_rowid_cb cb, void *payload)
-{
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc = CAT_OK, step;
-
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 256;
-            int64_t *nids = realloc(ids, ncap * sizeof *ids);
-            if (!nids) {
-                free(ids);
-                sqlite3_reset(st);
-                snprintf(c->err, sizeof c->err, "out of memory");
-                return CAT_ERROR;
-            }
-            ids = nids;
-            cap = ncap;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    if (step != SQLITE_DONE)
-        rc = cat_fail(c, "cannot list media");
-    sqlite3_reset(st);
-    for (size_t i = 0; rc == CAT_OK && i < n; i++)
-        rc = cb(ids[i], payload);
-    free(ids);
-    return rc;
-}
-
-int cat_media_each(cat *c, cat_rowid_cb cb, void *payload)
-{
-    sqlite3_stmt *st = cat_stmt(c, S_EACH,
-        "SELECT m.id FROM media m JOIN roots r ON r.id = m.root_id ORDER BY r.path, m.path");
-    return st ? collect_and_call(c, st, cb, payload) : CAT_ERROR;
-}
-
 int cat_errors_list(cat *c, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_ERRORS_LIST,
