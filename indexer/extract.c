@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "datetime.h"
 #include "hash.h"
 #include "indexer.h"
@@ -19,13 +20,6 @@
 static const extractor *const extractors[] = {
     &extract_heif, &extract_jpeg, &extract_tiff, &extract_av, NULL,
 };
-
-double extract_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int extract_fail(extract_ctx *x, const char *stage, const char *fmt, ...)
 {
@@ -42,35 +36,6 @@ static json_t *error_json(const char *stage, const char *msg)
     return json_pack("{s:{s:s,s:s}}", "error", "stage", stage, "message", msg);
 }
 
-int extract_hash_file(const char *path, json_t **out)
-{
-    struct stat st;
-    char sha[65], msg[300];
-    int64_t hashed = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
-
-    if (fd < 0) {
-        int gone = errno == ENOENT || errno == ENOTDIR;
-        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
-        *out = error_json("read", msg);
-        if (gone)
-            json_object_set_new(*out, "gone", json_true());
-        return 0;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *out = error_json("read", "not a regular file");
-    } else if ((rc = hash_fd_sha256(fd, sha, &hashed)) < 0) {
-        snprintf(msg, sizeof msg, "read failed: %s", strerror(-rc));
-        *out = error_json("read", msg);
-    } else if (hashed != st.st_size) {
-        *out = error_json("read", "file changed while it was being read");
-    } else {
-        *out = json_pack("{s:s,s:I}", "sha256", sha, "size", (json_int_t)hashed);
-    }
-    close(fd);
-    return 0;
-}
-
 int index_extract_file(const char *path, double timeout, json_t **out)
 {
     extract_ctx x = {.path = path, .fd = -1};
@@ -83,7 +48,7 @@ int index_extract_file(const char *path, double timeout, json_t **out)
 
     *out = NULL;
     extract_av_log_begin(path);
-    x.deadline = extract_now() + (timeout > 0 ? timeout : 30);
+    x.deadline = mono_now() + (timeout > 0 ? timeout : 30);
     x.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (x.fd < 0) {
         char msg[300];

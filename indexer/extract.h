@@ -39,15 +39,6 @@ extern const extractor extract_av;
 int extract_fail(extract_ctx *x, const char *stage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* `reel verify`'s job: the SHA-256 and size of the file at path, as
- * {"sha256", "size"}, or {"error": {"stage": "read", "message"}} with
- * "gone": true when the file (or a folder above it) does not exist. *out is
- * the caller's. Returns 0. */
-int extract_hash_file(const char *path, json_t **out);
-
-/* Seconds on CLOCK_MONOTONIC. */
-double extract_now(void);
-
 /* FFmpeg part shared by the generic and TIFF extractors: opens x->path with
  * the deadline, fills format, duration, bit rate, streams, chapters, tags,
  * recorded_at/location from tags, and kind. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "datetime.h"
 #include "geo.h"
@@ -62,7 +63,7 @@ const char *extract_av_last_log(void)
 static int interrupt_cb(void *opaque)
 {
     const extract_ctx *x = opaque;
-    return extract_now() > x->deadline;
+    return mono_now() > x->deadline;
 }
 
 static int rotation_of(const AVStream *st)
@@ -201,7 +202,7 @@ static int open_input(extract_ctx *x, AVFormatContext **out)
     fmt->interrupt_callback.opaque = x;
     err = avformat_open_input(&fmt, x->path, NULL, NULL);
     if (err < 0) {
-        if (extract_now() > x->deadline)
+        if (mono_now() > x->deadline)
             return extract_fail(x, "timeout", "gave up reading the container after the time limit");
         return extract_fail(x, "probe", "not a readable media file: %s%s%s", av_err2str(err),
                             last_log[0] ? ": " : "", last_log);
@@ -209,7 +210,7 @@ static int open_input(extract_ctx *x, AVFormatContext **out)
     err = avformat_find_stream_info(fmt, NULL);
     if (err < 0) {
         avformat_close_input(&fmt);
-        if (extract_now() > x->deadline)
+        if (mono_now() > x->deadline)
             return extract_fail(x, "timeout", "gave up reading the streams after the time limit");
         return extract_fail(x, "probe", "cannot read stream information: %s", av_err2str(err));
     }

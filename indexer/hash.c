@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -48,4 +50,38 @@ done:
     free(buf);
     EVP_MD_CTX_free(ctx);
     return rc;
+}
+
+static json_t *read_error(const char *msg)
+{
+    return json_pack("{s:{s:s,s:s}}", "error", "stage", "read", "message", msg);
+}
+
+int hash_file_result(const char *path, json_t **out)
+{
+    struct stat st;
+    char sha[65], msg[300];
+    int64_t hashed = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
+
+    if (fd < 0) {
+        int gone = errno == ENOENT || errno == ENOTDIR;
+        snprintf(msg, sizeof msg, "cannot open: %s", strerror(errno));
+        *out = read_error(msg);
+        if (gone)
+            json_object_set_new(*out, "gone", json_true());
+        return 0;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *out = read_error("not a regular file");
+    } else if ((rc = hash_fd_sha256(fd, sha, &hashed)) < 0) {
+        snprintf(msg, sizeof msg, "read failed: %s", strerror(-rc));
+        *out = read_error(msg);
+    } else if (hashed != st.st_size) {
+        *out = read_error("file changed while it was being read");
+    } else {
+        *out = json_pack("{s:s,s:I}", "sha256", sha, "size", (json_int_t)hashed);
+    }
+    close(fd);
+    return 0;
 }

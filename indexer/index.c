@@ -14,7 +14,7 @@
 
 #include "datetime.h"
 #include "editorial.h"
-#include "extract.h"
+#include "clock.h"
 #include "pool.h"
 #include "walk.h"
 #include "writer.h"
@@ -420,7 +420,7 @@ static int store(size_t i, json_t *res, void *payload)
     if ((err ? store_error(r, &r->jobs[i], err) : store_media(r, &r->jobs[i], res)) != 0)
         return r->w.rc;
     p = (index_progress){.done = ++r->done, .total = r->n_jobs,
-                         .elapsed = extract_now() - r->started};
+                         .elapsed = mono_now() - r->started};
     if (r->o->progress)
         r->o->progress(&p, r->o->payload);
     return writer_tick(&r->w);
@@ -439,7 +439,7 @@ static int process_jobs(run *r)
     int rc = pool_run_all(&po, r->n_jobs, next_job, store, r);
     if (rc < 0 && r->w.rc == 0) {
         char msg[256];
-        snprintf(msg, sizeof msg, "cannot run worker processes: %s", strerror(-rc));
+        snprintf(msg, sizeof msg, "cannot run worker processes: %s", pool_error(rc));
         writer_fail_msg(&r->w, msg);
     }
     return r->w.rc ? r->w.rc : writer_commit(&r->w);
@@ -579,7 +579,7 @@ static int finish(run *r)
 int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts *o,
               index_summary *out, char **errmsg)
 {
-    run r = {.w = {.c = c}, .o = o, .started = extract_now()};
+    run r = {.w = {.c = c}, .o = o, .started = mono_now()};
     json_t *names = json_array();
     char *names_text = NULL;
     walk_skip skip = {.n = 0};
@@ -615,7 +615,7 @@ done:
         cat_rollback(c);
     out->scan_id = r.scan_id;
     out->n = r.n;
-    out->elapsed = extract_now() - r.started;
+    out->elapsed = mono_now() - r.started;
     for (size_t i = 0; i < r.n_roots; i++) {
         out->roots_unavailable += !r.roots[i].ok;
         cat_known_free(r.roots[i].known, r.roots[i].n_known);

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "extract.h"
+#include "clock.h"
 #include "frame.h"
 #include "indexer.h"
 
@@ -30,6 +30,8 @@ struct pool {
     pool_opts opts;
     worker *w;
     int n;
+    char *argv[12];    /* reel-worker and its options; unused by hash-only pools */
+    char argbuf[64];
 };
 
 static void close_fd(int *fd)
@@ -101,8 +103,12 @@ static int spawn(pool *p, int i)
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_IGN);   /* the parent decides when the run stops */
         limit_memory(&p->opts);
-        pool_worker_main(3, 4, &p->opts);
-        _exit(0);
+        if (p->opts.hash_only) {
+            pool_serve(3, 4, pool_hash_job, &p->opts);
+            _exit(0);
+        }
+        execv(p->argv[0], p->argv);
+        _exit(127);
     }
     close(job[0]);
     close(res[1]);
@@ -119,6 +125,14 @@ int pool_start(pool **out, const pool_opts *opts)
     if (!p)
         return -ENOMEM;
     p->opts = *opts;
+    if (!opts->hash_only) {
+        const char *worker_path = pool_worker_path();
+        if (!worker_path || pool_worker_argv(&p->opts, worker_path, p->argv, 12, p->argbuf,
+                                             sizeof p->argbuf) != 0) {
+            free(p);
+            return POOL_NO_WORKER;
+        }
+    }
     p->n = opts->workers > 0 ? opts->workers : 1;
     p->w = calloc((size_t)p->n, sizeof *p->w);
     if (!p->w) {
@@ -174,7 +188,7 @@ void pool_submit(pool *p, int i, size_t job, const char *path, const char *thumb
     }
     w->busy = 1;
     w->job = job;
-    w->deadline = extract_now() + limit;
+    w->deadline = mono_now() + limit;
 }
 
 /* What may have killed a worker besides a parser bug: an allocation the
@@ -212,6 +226,8 @@ static int replace(pool *p, int i, int timed_out, pool_event *ev)
     else if (WIFSIGNALED(status))
         snprintf(msg, sizeof msg, "worker killed by signal %d (%s) while reading this file%s",
                  WTERMSIG(status), strsignal(WTERMSIG(status)), oom_hint(p, WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        snprintf(msg, sizeof msg, "worker could not be started (%s)", p->argv[0]);
     else
         snprintf(msg, sizeof msg, "worker exited with status %d while reading this file",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -231,7 +247,7 @@ int pool_next(pool *p, pool_event *ev)
     ev->result = NULL;
     for (;;) {
         int nf = 0, rc;
-        double now = extract_now(), soonest = -1;
+        double now = mono_now(), soonest = -1;
 
         for (int i = 0; i < p->n && nf < 64; i++) {
             worker *w = &p->w[i];
@@ -286,6 +302,13 @@ void pool_free(pool *p)
     }
     free(p->w);
     free(p);
+}
+
+const char *pool_error(int rc)
+{
+    if (rc == POOL_NO_WORKER)
+        return "the program reel-worker was not found (next to reel, or at $REEL_WORKER)";
+    return strerror(-rc);
 }
 
 long pool_memory_limit_mb(long requested)

@@ -28,7 +28,10 @@ typedef struct pool_event {
     json_t *result;           /* the record, or {"error": {stage, message}}; caller owns */
 } pool_event;
 
-/* Starts opts->workers processes. Returns 0 or -errno. */
+/* Starts opts->workers processes. Returns 0, -errno, or POOL_NO_WORKER. */
+#define POOL_NO_WORKER (-1000)
+/* A pool_* error code as a phrase. */
+const char *pool_error(int rc);
 int pool_start(pool **out, const pool_opts *opts);
 /* Index of a worker with nothing to do, or -1. */
 int pool_idle(const pool *p);
@@ -62,7 +65,29 @@ int pool_run_all(const pool_opts *opts, size_t n, pool_next_fn next, pool_done_f
  * INDEX_MEMORY_LIMIT_MB, a negative value 0 (no limit). */
 long pool_memory_limit_mb(long requested);
 
-/* The worker's side: serve jobs from in_fd until it closes. */
-void pool_worker_main(int in_fd, int out_fd, const pool_opts *opts);
+/* The worker's side. A job is 'I' + path (the record; thumbnails too when
+ * the pool makes them), 'T' + 64 hex digits of SHA-256 + path (thumbnails
+ * only) or 'H' + path (hash only); paths are raw bytes. run answers one job
+ * (len bytes, NUL-terminated) with a result the loop frees. */
+typedef json_t *(*pool_job_fn)(const char *job, size_t len, const pool_opts *opts);
+/* Serves jobs from in_fd, results to out_fd, until in_fd closes. */
+void pool_serve(int in_fd, int out_fd, pool_job_fn run, const pool_opts *opts);
+/* The hash-only job, which needs no FFmpeg: run in a fork of reel itself. */
+json_t *pool_hash_job(const char *job, size_t len, const pool_opts *opts);
+
+/* Every other job runs in the executable reel-worker (indexer/worker.c), so
+ * that reel itself does not load FFmpeg and its ~140 shared objects (60-70
+ * ms at every start, for every command). It is found through $REEL_WORKER,
+ * else next to the running executable, else where the build put it. The
+ * pool starts it with the job pipe on fd 3, the result pipe on fd 4, and
+ * the options as arguments (pool_worker_args). Returns the path, or NULL. */
+const char *pool_worker_path(void);
+/* Fills argv (at least 10 slots) to start the worker at path with o's
+ * options; buf holds the numbers. Returns 0, or -1 when they do not fit. */
+int pool_worker_argv(const pool_opts *o, const char *path, char **argv, size_t max,
+                     char *buf, size_t buflen);
+/* reel-worker's side: parses the arguments pool.c passed into *o (strings
+ * borrowed from argv). Returns 0, or -1 on an argument it does not know. */
+int pool_worker_args(int argc, char **argv, pool_opts *o);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extract.h"
+#include "clock.h"
 #include "pool.h"
 #include "writer.h"
 
@@ -118,7 +118,7 @@ static int store(size_t i, json_t *res, void *payload)
             p->s.failed++;
     }
     prog = (index_progress){.done = p->s.made + p->s.failed, .total = p->n,
-                            .elapsed = extract_now() - p->started};
+                            .elapsed = mono_now() - p->started};
     if (p->o->progress)
         p->o->progress(&prog, p->o->payload);
     return writer_tick(&p->w);
@@ -126,7 +126,7 @@ static int store(size_t i, json_t *res, void *payload)
 
 int index_thumbs(cat *c, const index_opts *o, int force, thumbs_summary *out, char **errmsg)
 {
-    pass p = {.w = {.c = c}, .o = o, .force = force, .started = extract_now()};
+    pass p = {.w = {.c = c}, .o = o, .force = force, .started = mono_now()};
     pool_opts po = {
         .workers = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN),
         .file_timeout = o->file_timeout,
@@ -153,7 +153,7 @@ int index_thumbs(cat *c, const index_opts *o, int force, thumbs_summary *out, ch
         rc = pool_run_all(&po, p.n, next_job, store, &p);
         if (rc < 0 && p.w.rc == 0) {
             char msg[256];
-            snprintf(msg, sizeof msg, "cannot run worker processes: %s", strerror(-rc));
+            snprintf(msg, sizeof msg, "cannot run worker processes: %s", pool_error(rc));
             writer_fail_msg(&p.w, msg);
         }
         writer_commit(&p.w);
@@ -165,7 +165,7 @@ int index_thumbs(cat *c, const index_opts *o, int force, thumbs_summary *out, ch
     free(p.jobs);
     if (lock_fd >= 0)
         close(lock_fd);
-    p.s.elapsed = extract_now() - p.started;
+    p.s.elapsed = mono_now() - p.started;
     *out = p.s;
     if (p.w.rc)
         *errmsg = strdup(p.w.err[0] ? p.w.err : "thumbnail run failed");

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extract.h"
+#include "clock.h"
 #include "pool.h"
 #include "writer.h"
 
@@ -244,7 +244,7 @@ static int store(size_t i, json_t *res, void *payload)
         rc = record(p, j, j->state == V_OK ? CAT_VERIFIED_OK : CAT_VERIFIED_ALTERED);
     }
     prog = (index_progress){.done = ++p->done, .total = p->n_queue,
-                            .elapsed = extract_now() - p->started};
+                            .elapsed = mono_now() - p->started};
     if (p->o->progress)
         p->o->progress(&prog, p->o->payload);
     return rc;
@@ -285,7 +285,7 @@ static void report(vpass *p)
 int index_verify(cat *c, const index_opts *o, const verify_select *sel, verify_summary *out,
                  char **errmsg)
 {
-    vpass p = {.w = {.c = c}, .o = o, .sel = sel, .started = extract_now()};
+    vpass p = {.w = {.c = c}, .o = o, .sel = sel, .started = mono_now()};
     pool_opts po = {
         .workers = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN),
         .file_timeout = o->file_timeout,
@@ -322,7 +322,7 @@ int index_verify(cat *c, const index_opts *o, const verify_select *sel, verify_s
     rc = pool_run_all(&po, p.n_queue, next_job, store, &p);
     if (rc < 0 && p.w.rc == 0) {
         char msg[256];
-        snprintf(msg, sizeof msg, "cannot run worker processes: %s", strerror(-rc));
+        snprintf(msg, sizeof msg, "cannot run worker processes: %s", pool_error(rc));
         writer_fail_msg(&p.w, msg);
     }
     writer_commit(&p.w);
@@ -332,7 +332,7 @@ done:
     if (lock_fd >= 0)
         close(lock_fd);
     report(&p);
-    p.s.elapsed = extract_now() - p.started;
+    p.s.elapsed = mono_now() - p.started;
     *out = p.s;
     for (size_t i = 0; i < p.n; i++) {
         free(p.jobs[i].uid);

@@ -1,14 +1,16 @@
-/* worker.c - the loop a worker process runs: a job in, a result out. */
+/* worker.c - reel-worker, the executable that opens, parses, hashes and
+ * thumbnails files for reel's worker pool (indexer/pool.c). It alone links
+ * FFmpeg, libexif and libheif; see pool.h for why it is a program of its
+ * own. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef REEL_TEST_HOOKS
 #include <signal.h>
-#include <stdio.h>
 #include <unistd.h>
 #endif
 
 #include "extract.h"
-#include "frame.h"
 #include "indexer.h"
 #include "pool.h"
 #include "subtitles.h"
@@ -42,8 +44,8 @@ static int has_subtitle_stream(json_t *rec)
 }
 
 #ifdef REEL_TEST_HOOKS
-/* Only in the test binary reel-hooked (tests/CMakeLists.txt), never in
- * reel: REEL_TEST_FAULT="KIND:NAME[,KIND:NAME...]" makes the worker fail
+/* Only in the test binary reel-worker-hooked (tests/CMakeLists.txt), never in
+ * reel-worker: REEL_TEST_FAULT="KIND:NAME[,KIND:NAME...]" makes the worker fail
  * while reading a file whose name contains NAME, the ways a hostile file
  * can make a parser fail: segv (SIGSEGV), abort, kill (SIGKILL), hang
  * (never answers), hog (allocates until malloc refuses, then aborts); and
@@ -90,10 +92,8 @@ static json_t *run_job(const char *job, size_t len, const pool_opts *o)
 #ifdef REEL_TEST_HOOKS
     test_fault(len >= 66 && job[0] == 'T' ? job + 65 : job + 1);
 #endif
-    if (job[0] == 'H') {
-        extract_hash_file(job + 1, &result);
-        return result;
-    }
+    if (job[0] == 'H')
+        return pool_hash_job(job, len, o);
 
     if (len >= 66 && job[0] == 'T') {
         char sha[65];
@@ -120,23 +120,16 @@ static json_t *run_job(const char *job, size_t len, const pool_opts *o)
     return result;
 }
 
-void pool_worker_main(int in_fd, int out_fd, const pool_opts *opts)
+int main(int argc, char **argv)
 {
-    char *job = NULL;
-    size_t len = 0;
+    pool_opts opts;
 
-    extract_av_log_verbose(opts->verbose);
-    while (frame_read(in_fd, &job, &len) == 0) {
-        json_t *result = len > 1 ? run_job(job, len, opts) : NULL;
-        char *text = result ? json_dumps(result, JSON_COMPACT) : NULL;
-        json_decref(result);
-        free(job);
-        job = NULL;
-        if (!text || frame_write(out_fd, text, strlen(text)) != 0) {
-            free(text);
-            break;
-        }
-        free(text);
+    if (pool_worker_args(argc, argv, &opts) != 0) {
+        fprintf(stderr, "reel-worker: started by reel's worker pool, not by hand "
+                        "(jobs on fd 3, results on fd 4)\n");
+        return 2;
     }
-    free(job);
+    extract_av_log_verbose(opts.verbose);
+    pool_serve(3, 4, run_job, &opts);
+    return 0;
 }

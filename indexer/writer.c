@@ -9,7 +9,7 @@
 
 #include "indexer.h"
 
-#include "extract.h"
+#include "clock.h"
 
 int writer_fail(writer *w, int rc)
 {
@@ -42,7 +42,7 @@ int writer_need(writer *w)
         return writer_fail(w, rc);
     w->in_tx = 1;
     w->files = 0;
-    w->started = extract_now();
+    w->started = mono_now();
     return 0;
 }
 
@@ -60,7 +60,7 @@ int writer_commit(writer *w)
 int writer_tick(writer *w)
 {
     if (w->in_tx && (++w->files >= WRITER_BATCH_FILES
-                     || extract_now() - w->started >= WRITER_BATCH_SECONDS))
+                     || mono_now() - w->started >= WRITER_BATCH_SECONDS))
         return writer_commit(w);
     return w->rc;
 }

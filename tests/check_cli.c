@@ -78,6 +78,12 @@ static const cli_case cases[] = {
     {"$R --db $DB index arch >/dev/null; $R --db $DB index arch", 0,
      "0 new, 0 changed, 2 unchanged"},
     {"$R --version", 0, "reel "},
+    /* the front end starts reel-worker to read files; without it, a clear refusal */
+    {"REEL_WORKER=/nonexistent/reel-worker $R --db $DB index arch 2>&1", 3,
+     "the program reel-worker was not found"},
+    /* ... which costs nothing when there is nothing to read */
+    {"$R --db $DB index arch >/dev/null; REEL_WORKER=/nonexistent $R --db $DB index arch", 0,
+     "2 unchanged"},
 };
 
 START_TEST(test_cli_table__cases)

@@ -4,9 +4,9 @@
  * leaves an intact catalogue that the next run completes without reading
  * again what was committed.
  *
- * Faults are injected with reel-hooked, a build of reel whose worker obeys
- * REEL_TEST_FAULT (indexer/worker.c, REEL_TEST_HOOKS; the reel binary has no
- * such code). Media are tiny JPEGs (tests/support.c), so runs are quick.
+ * Faults are injected with reel-worker-hooked, a build of reel-worker that
+ * obeys REEL_TEST_FAULT (indexer/worker.c, REEL_TEST_HOOKS; the shipped
+ * reel-worker has no such code), which reel runs when REEL_WORKER names it. Media are tiny JPEGs (tests/support.c), so runs are quick.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -99,10 +99,11 @@ START_TEST(test_reliability_pool__segv_sigkill_hang_recorded)
 		"a-ok.jpg", "b-segv.jpg", "c-ok.jpg", "d-kill.jpg", "e-hang.jpg", "f-ok.jpg", NULL,
 	};
 	static const char *const env[] = {
-		"REEL_TEST_FAULT=segv:b-segv,kill:d-kill,hang:e-hang", NULL,
+		"REEL_TEST_FAULT=segv:b-segv,kill:d-kill,hang:e-hang",
+		"REEL_WORKER=" REEL_HOOKED_WORKER, NULL,
 	};
 	struct world w;
-	struct sup_opts o = {.env = env, .reel = REEL_HOOKED_BIN, .quiet = 1};
+	struct sup_opts o = {.env = env, .reel = REEL_BIN, .quiet = 1};
 	int st;
 
 	world_init(&w, names);
@@ -150,9 +151,10 @@ END_TEST
 START_TEST(test_reliability_pool__memory_limit_recorded)
 {
 	static const char *const names[] = {"a-ok.jpg", "b-hog.jpg", NULL};
-	static const char *const env[] = {"REEL_TEST_FAULT=hog:b-hog", NULL};
+	static const char *const env[] = {"REEL_TEST_FAULT=hog:b-hog",
+					  "REEL_WORKER=" REEL_HOOKED_WORKER, NULL};
 	struct world w;
-	struct sup_opts o = {.env = env, .reel = REEL_HOOKED_BIN, .quiet = 1};
+	struct sup_opts o = {.env = env, .reel = REEL_BIN, .quiet = 1};
 	int st;
 
 	world_init(&w, names);
@@ -228,7 +230,8 @@ static pid_t spawn_index(const struct world *w)
 		dup2(null, 2);
 		/* every file costs a worker 20 ms, so a run spans several batches */
 		setenv("REEL_TEST_FAULT", "slow:.jpg", 1);
-		execl(REEL_HOOKED_BIN, REEL_HOOKED_BIN, "--db", w->db, "index", "-j", "2",
+		setenv("REEL_WORKER", REEL_HOOKED_WORKER, 1);
+		execl(REEL_BIN, REEL_BIN, "--db", w->db, "index", "-j", "2",
 		      "--no-thumbs", w->root, (char *)NULL);
 		_exit(127);
 	}
