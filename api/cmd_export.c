@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +45,7 @@ static const struct option own_options[] = {
 
 typedef struct export_state {
     cat *cat;
+    cat_lister *lister;          /* the records, as JSON text */
     FILE *out;
     int public_profile, jsonld;
     const char *bundle;          /* --out DIR, or NULL */
@@ -127,30 +129,55 @@ static void bundle_thumbs(export_state *s, json_t *rec)
     }
 }
 
-static int write_one(int64_t rowid, void *payload)
+static void write_record(export_state *s, const cat_record_text *rec, FILE *out)
 {
-    export_state *s = payload;
-    json_t *rec = NULL, *item;
-    int rc = cat_record_load(s->cat, rowid, &rec);
-    if (rc != CAT_OK)
-        return rc;
-    item = s->public_profile ? export_public(rec, &s->n) : json_incref(rec);
-    json_decref(rec);
-    if (!item)
-        return 0;
+    if (s->public_profile)
+        export_write_public(rec, out, &s->n);
+    else
+        export_write_internal(rec, out);
+}
+
+/* --out and --jsonld change the record: it is read back into a tree (its
+ * reals written with all their digits, so the tree holds the same values). */
+static int write_changed(export_state *s, const cat_record_text *rec)
+{
+    char *text = NULL, *out;
+    size_t len = 0;
+    json_t *item;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return CAT_ERROR;
+    write_record(s, rec, m);
+    if (fclose(m) != 0 || !(item = json_loads(text, 0, NULL))) {
+        free(text);
+        return CAT_ERROR;
+    }
+    free(text);
     if (s->bundle)
         bundle_thumbs(s, item);
     if (s->jsonld)
         json_object_set_new(item, "jsonld",
                             export_jsonld(item, json_string_value(json_object_get(item, "thumbnail"))));
-    {
-        /* one write per record: json_dumpf writes token by token */
-        char *text = json_dumps(item, JSON_COMPACT | CLI_JSON_FLAGS);
-        fputs(s->n.written++ ? ",\n" : "\n", s->out);
-        fputs(text ? text : "{}", s->out);
-        free(text);
-    }
+    out = json_dumps(item, JSON_COMPACT | CLI_JSON_FLAGS);
+    fputs(out ? out : "{}", s->out);
+    free(out);
     json_decref(item);
+    return CAT_OK;
+}
+
+static int write_one(int64_t rowid, void *payload)
+{
+    export_state *s = payload;
+    cat_record_text rec;
+    int rc = cat_lister_record(s->lister, rowid, &rec);
+    if (rc != CAT_OK)
+        return rc;
+    if (s->public_profile && !export_is_public(&rec, &s->n))
+        return 0;
+    fputs(s->n.written++ ? ",\n" : "\n", s->out);
+    if (s->bundle || s->jsonld)
+        return write_changed(s, &rec);
+    write_record(s, &rec, s->out);
     return 0;
 }
 
@@ -262,6 +289,9 @@ int cmd_export(cli *c, int argc, char **argv)
     } else {
         s.out = stdout;
     }
+    /* one thread writes: a record is some forty stdio calls, each of which
+     * would otherwise take the stream's lock */
+    __fsetlocking(s.out, FSETLOCKING_BYCALLER);
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(s.out, "{\"format\":\"%s\",\"version\":%d,\"profile\":\"%s\",\"generated_at\":\"%s\"",
@@ -272,7 +302,12 @@ int cmd_export(cli *c, int argc, char **argv)
     s.cat = c->cat;
     rc = cat_read_begin(c->cat);
     if (rc == CAT_OK)
+        rc = cat_lister_open(c->cat, (s.public_profile ? CAT_LIST_PUBLISHED_ONLY : 0)
+                                         | (s.bundle || s.jsonld ? CAT_LIST_EXACT_REALS : 0),
+                             &s.lister);
+    if (rc == CAT_OK)
         rc = cat_files_matching(c->cat, &f.q, write_one, &s);
+    cat_lister_free(s.lister);
     fprintf(s.out, "%s]", s.n.written ? "\n" : "");
     if (rc == CAT_OK && since[0]
         && (rc = cat_withdrawn_since(c->cat, since, s.public_profile, &deleted)) == CAT_OK) {

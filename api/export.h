@@ -3,17 +3,23 @@
 #define REEL_EXPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
+#include "catalog.h"
 
 typedef struct export_counts {
     int64_t written, internal, restricted, missing;
     int64_t segments;          /* clips removed from records that went out */
 } export_counts;
 
-/* The public profile of a record: a new object with only the fields that
- * may be published and only public segments, or NULL when the record is
- * not public or not present (counted in n). */
-json_t *export_public(const json_t *rec, export_counts *n);
+/* Whether a record goes into a public listing: present and marked public;
+ * one that does not is counted in n (missing, internal, restricted). */
+int export_is_public(const cat_record_text *rec, export_counts *n);
+/* Writes a record as one JSON object: in the public profile, only the
+ * fields that may be published and only public segments (the segments
+ * left out are counted in n); in the internal one, every field. */
+void export_write_public(const cat_record_text *rec, FILE *out, export_counts *n);
+void export_write_internal(const cat_record_text *rec, FILE *out);
 
 /* A schema.org VideoObject / ImageObject / AudioObject for a record;
  * thumb_url (may be NULL) is the poster's URL in the listing. New object. */

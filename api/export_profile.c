@@ -19,46 +19,91 @@ static const char *const public_fields[] = {
     "visibility", "segments", "subtitles", "thumbnail", "thumbnail_time", "storyboard", NULL,
 };
 
-static const char *visibility_of(const json_t *o, const char *inherited)
+static const cat_text *field_of(const cat_record_text *rec, const char *key)
 {
-    const char *v = json_string_value(json_object_get(o, "visibility"));
-    return v ? v : inherited;
+    for (size_t i = 0; i < rec->n; i++)
+        if (rec->field[i].key[0] == key[0] && strcmp(rec->field[i].key, key) == 0)
+            return &rec->field[i].value;
+    return NULL;
 }
 
-json_t *export_public(const json_t *rec, export_counts *n)
+/* Values are JSON text: a string value is its quoted form. */
+static int text_is(const cat_text *t, const char *json)
 {
-    const char *status = json_string_value(json_object_get(rec, "status"));
-    const char *vis = visibility_of(rec, "internal");
-    json_t *out, *segs;
-    size_t i;
+    return t && t->len == strlen(json) && memcmp(t->json, json, t->len) == 0;
+}
 
-    if (status && strcmp(status, "ok") != 0) {
+static void put_key(FILE *out, int *first, const char *key)
+{
+    fputs(*first ? "{\"" : ",\"", out);
+    fputs(key, out);
+    fputs("\":", out);
+    *first = 0;
+}
+
+int export_is_public(const cat_record_text *rec, export_counts *n)
+{
+    const cat_text *status = field_of(rec, "status"), *vis = field_of(rec, "visibility");
+    if (status && !text_is(status, "\"ok\"")) {
         n->missing++;
-        return NULL;
+        return 0;
     }
-    if (strcmp(vis, "public") != 0) {
-        if (strcmp(vis, "restricted") == 0)
+    if (!text_is(vis, "\"public\"")) {
+        if (text_is(vis, "\"restricted\""))
             n->restricted++;
         else
             n->internal++;
-        return NULL;
+        return 0;
     }
-    out = json_object();
-    for (const char *const *k = public_fields; *k; k++)
-        if (json_object_get(rec, *k))
-            json_object_set_new(out, *k, json_deep_copy(json_object_get(rec, *k)));
-    /* a clip may be less public than its file */
-    segs = json_object_get(out, "segments");
-    for (i = json_array_size(segs); i-- > 0;) {
-        const json_t *s = json_array_get(segs, i);
-        if (strcmp(visibility_of(s, vis), "public") != 0) {
-            json_array_remove(segs, i);
+    return 1;
+}
+
+/* A clip may be less public than its file: only public segments go out
+ * (one with no visibility of its own has the file's, public here), and
+ * "segments" not at all when none is left or it is not a list. */
+static void put_segments(const cat_record_text *rec, FILE *out, int *first, export_counts *n)
+{
+    int kept = 0;
+    for (size_t i = 0; rec->segments_array && i < rec->n_segments; i++) {
+        const cat_segment_text *s = &rec->segment[i];
+        if (s->visibility.json && !text_is(&s->visibility, "\"public\"")) {
             n->segments++;
+            continue;
         }
+        if (!kept++)
+            put_key(out, first, "segments");
+        fputc(kept > 1 ? ',' : '[', out);
+        fwrite(s->json.json, 1, s->json.len, out);
     }
-    if (segs && json_array_size(segs) == 0)
-        json_object_del(out, "segments");
-    return out;
+    if (kept)
+        fputc(']', out);
+}
+
+void export_write_public(const cat_record_text *rec, FILE *out, export_counts *n)
+{
+    int first = 1;
+    for (const char *const *k = public_fields; *k; k++) {
+        const cat_text *v = field_of(rec, *k);
+        if (!v)
+            continue;
+        if (strcmp(*k, "segments") == 0) {
+            put_segments(rec, out, &first, n);
+            continue;
+        }
+        put_key(out, &first, *k);
+        fwrite(v->json, 1, v->len, out);
+    }
+    fputs(first ? "{}" : "}", out);
+}
+
+void export_write_internal(const cat_record_text *rec, FILE *out)
+{
+    int first = 1;
+    for (size_t i = 0; i < rec->n; i++) {
+        put_key(out, &first, rec->field[i].key);
+        fwrite(rec->field[i].value.json, 1, rec->field[i].value.len, out);
+    }
+    fputs(first ? "{}" : "}", out);
 }
 
 static void iso_duration(double seconds, char out[48])

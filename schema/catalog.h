@@ -219,6 +219,46 @@ int cat_media_lookup(cat *c, const char *id_or_path, int64_t *out_rowid);
 /* Builds the record of PRODUCT.md for one media row into *out. */
 int cat_record_load(cat *c, int64_t rowid, json_t **out);
 
+/* Records as JSON text, for listings of many records (`reel export`): the
+ * fields of cat_record_load, in its order, each value written as
+ * json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER |
+ * JSON_REAL_PRECISION(12)) would write it, without building the tree. */
+typedef struct cat_lister cat_lister;
+enum {
+    /* records that are not present, or not public, come back incomplete:
+     * only the fields up to "status", and "visibility" (enough to count
+     * them), without reading their streams, tags, subtitles... */
+    CAT_LIST_PUBLISHED_ONLY = 1,
+    /* reals with 17 digits (they read back as the same double), for a
+     * caller that parses the text again */
+    CAT_LIST_EXACT_REALS = 2,
+};
+typedef struct cat_text {
+    const char *json;
+    size_t len;
+} cat_text;
+typedef struct cat_field {
+    const char *key;             /* plain ASCII: needs no escaping */
+    cat_text value;
+} cat_field;
+typedef struct cat_segment_text {
+    cat_text json;               /* one element of "segments" */
+    cat_text visibility;         /* its own "visibility" when a string (with
+                                  * quotes), else json NULL */
+} cat_segment_text;
+typedef struct cat_record_text {
+    const cat_field *field;
+    size_t n;
+    int complete;                /* 0: see CAT_LIST_PUBLISHED_ONLY */
+    int segments_array;          /* "segments" is an array, of these: */
+    const cat_segment_text *segment;
+    size_t n_segments;
+} cat_record_text;
+int cat_lister_open(cat *c, int flags, cat_lister **out);
+/* The record of a media row; *out stays valid until the next call. */
+int cat_lister_record(cat_lister *l, int64_t rowid, cat_record_text *out);
+void cat_lister_free(cat_lister *l);
+
 /* A search: words (FTS5 syntax, over titles, descriptions, tags, paths,
  * editorial values, segments and transcripts) and filters; NULL or a
  * negative number means "no filter". Names in people/speakers are a JSON

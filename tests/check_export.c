@@ -2,6 +2,7 @@
  * the incremental feed, the bundle, filters and bad queries, on the
  * editorial archive (tests/fixtures/make-editorial.sh). */
 #include <check.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,59 @@ START_TEST(test_export_internal__everything_and_valid)
     ck_assert_uint_eq(json_array_size(json_object_get(doc, "items")), 1);
     ck_assert_ptr_nonnull(item(doc, "Belarus/talk.mp4"));
     json_decref(doc);
+}
+END_TEST
+
+/* Exports write records as text (schema/catalog_listing.c); `reel show`
+ * builds them with jansson (cat_record_load). Both must give the same bytes,
+ * also for stored documents outside the plain form the listing copies
+ * (whitespace, \\u and \\/ escapes, a repeated key, reals with 17 digits, a
+ * document json_loads refuses), which it hands to jansson. */
+START_TEST(test_export_internal__same_bytes_as_show)
+{
+    static const char *const docs[] = {
+        "UPDATE editorial SET doc = ' { \"title\" : \"caf\\u00e9 \\/ x\", \"title\": \"again\","
+        " \"people\": [{\"name\": \"A\", \"aliases\": [\"b\"], \"role\": \"speaker\"}],"
+        " \"segments\": [{\"start\": 1.1234567890123457, \"end\": 2e1}], \"visibility\": \"public\" }'"
+        " WHERE media_id = (SELECT min(media_id) FROM editorial)",
+        "UPDATE editorial SET doc = '{\"title\":\"tab\\tquote\\\"\",\"location\":{\"lat\":1.5,\"lon\":-0.0},"
+        "\"recorded_at\":null,\"campaign\":null,\"segments\":{},\"people\":[{\"name\":\"B\",\"aliases\":[]},7],"
+        "\"visibility\":\"public\",\"n\":-0,\"big\":123456789012345678}'"
+        " WHERE media_id = (SELECT max(media_id) FROM editorial)",
+        "UPDATE editorial SET doc = '{\"title\":\"broken' WHERE media_id = (SELECT min(media_id) + 1 FROM editorial)",
+    };
+    const char *args[] = {"export", "--profile", "internal", NULL};
+    char *out = NULL, *line, *save = NULL;
+    sqlite3 *h;
+    int items = 0;
+    index_archive(0);
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+        ck_assert_msg(sqlite3_exec(h, docs[i], NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+    ck_assert_int_eq(run(&out, args), 0);
+    /* one record a line: "{...}," */
+    for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *rec;
+        const char *show[] = {"show", "--json", NULL, NULL};
+        char *shown = NULL;
+        size_t n = strlen(line);
+        if (line[0] != '{' || strncmp(line, "{\"format\"", 9) == 0)
+            continue;
+        if (line[n - 1] == ',')
+            line[--n] = 0;
+        rec = json_loads(line, 0, NULL);
+        ck_assert_msg(rec != NULL, "not JSON: %s", line);
+        show[2] = json_string_value(json_object_get(rec, "id"));
+        ck_assert_int_eq(run(&shown, show), 0);
+        shown[strcspn(shown, "\n")] = 0;
+        ck_assert_str_eq(line, shown);
+        free(shown);
+        json_decref(rec);
+        items++;
+    }
+    ck_assert_int_eq(items, 8);
+    free(out);
 }
 END_TEST
 
@@ -392,6 +446,7 @@ int main(void)
     tcase_set_timeout(w, 120);
     tcase_add_test(w, test_export_since__changes_and_deletions);
     tcase_add_test(w, test_export_out__bundle_with_thumbnails_and_jsonld);
+    tcase_add_test(w, test_export_internal__same_bytes_as_show);
     suite_add_tcase(s, w);
 
     tcase_add_unchecked_fixture(tc, setup_indexed, teardown);
