@@ -23,7 +23,7 @@ static const char usage_head[] =
     "usage: reel export [--profile public|internal] [--since TIME] [--out DIR] [--jsonld]\n"
     "                   [FILTERS]\n\n"
     "Prints {\"format\": \"reel.export\", \"version\": 1, \"profile\", \"generated_at\",\n"
-    "\"items\": [record...]} ordered by root and path (schema/export.schema.json).\n\n"
+    "\"items\": [record...]} in catalogue order (schema/export.schema.json).\n\n"
     "  --profile public    (default) only records and segments marked public; never a\n"
     "                      location, consent note, container tags or bookkeeping\n"
     "  --profile internal  every record with every field, missing files included\n"

@@ -295,8 +295,9 @@ typedef int (*cat_hit_cb)(const cat_hit *hit, void *payload);
  * malformed FTS5 query returns CAT_ERROR with its message. */
 int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload);
 
-/* Calls cb for each file (no clips) that q selects, ordered by root and
- * path; limit, offset and sort are ignored. */
+/* Calls cb for each file (no clips) that q selects, in catalogue order
+ * (media.id: the order they were first stored in); limit, offset and sort
+ * are ignored. */
 int cat_files_matching(cat *c, const cat_query *q, cat_rowid_cb cb, void *payload);
 
 /* Counts by speaker, country, event, year, kind and language over the

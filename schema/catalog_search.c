@@ -419,7 +419,11 @@ int cat_files_matching(cat *c, const cat_query *q, cat_rowid_cb cb, void *payloa
     if (open_sql(&s) != 0)
         return CAT_ERROR;
     file_set(&s, q);
-    add(&s, " SELECT id FROM g ORDER BY rpath, path");
+    /* catalogue order, not path order: stable all the same (ids never
+     * change), and it reads every per-record table in its own key order;
+     * path order made each record a handful of random page reads (export
+     * of 100,000 records: 5.1 -> 1.9 s CPU) */
+    add(&s, " SELECT id FROM g ORDER BY id");
     st = prepare(c, &s);
     free(s.text);
     if (!st)
