@@ -1,71 +1,21 @@
-/* index.c - one `reel index` run: walk every root, mark what vanished,
- * feed new and changed files to the workers, and write their results in
- * batched transactions. This process is the catalogue's single writer. */
-#include "indexer.h"
+/* index.c - one `reel index` run: walk every root (index_walk.c), feed new
+ * and changed files to the workers, write their results in batched
+ * transactions, then read the editorial values they touch. This process is
+ * the catalogue's single writer. */
+#include "index_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "datetime.h"
-#include "editorial.h"
 #include "clock.h"
 #include "pool.h"
-#include "walk.h"
-#include "writer.h"
 
-typedef struct job {
-    int root;
-    char *rel;
-} job;
-
-typedef struct root_state {
-    char abs[PATH_MAX];
-    int64_t id;
-    cat_known *known;
-    size_t n_known;
-    cat_known *sidecars;     /* sidecar and subtitle files seen last time */
-    size_t n_sidecars;
-    size_t files;            /* regular files the walk found */
-    int ok;                  /* walked completely */
-} root_state;
-
-/* Media whose editorial values must be read again: a media row, or every
- * media row under a path prefix (a changed sidecar or subtitle file). */
-typedef struct dirty {
-    int root;
-    int64_t media_id;        /* 0: use prefix */
-    char *prefix;
-    int same_folder;         /* prefix matches files of one folder only */
-} dirty;
-
-typedef struct run {
-    writer w;
-    const index_opts *o;
-    int64_t scan_id;
-    root_state *roots;
-    size_t n_roots;
-    int cur;                 /* root being walked */
-    job *jobs;
-    size_t n_jobs, cap_jobs;
-    int64_t *marked;         /* rows marked missing by this run, sorted */
-    size_t n_marked;
-    cat_scan_counts n;
-    dirty *dirty;
-    size_t n_dirty, cap_dirty;
-    editorial_ctx ed;
-    size_t done;
-    double started;
-    char abs[PATH_MAX * 2];  /* scratch: the path of the job being submitted */
-} run;
-
-static void warn(run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(run *r, const char *fmt, ...)
+void index_warn(run *r, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -76,244 +26,63 @@ static void warn(run *r, const char *fmt, ...)
         r->o->warn(msg, r->o->payload);
 }
 
-/* ---- the walk ---------------------------------------------------------------- */
-
-static int known_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const cat_known *)elem)->path);
-}
-
-static cat_known *known_find(root_state *rs, const char *rel)
-{
-    return rs->n_known ? bsearch(rel, rs->known, rs->n_known, sizeof *rs->known, known_cmp) : NULL;
-}
-
-static int add_job(run *r, const char *rel)
-{
-    if (r->n_jobs == r->cap_jobs) {
-        size_t cap = r->cap_jobs ? r->cap_jobs * 2 : 1024;
-        job *nj = realloc(r->jobs, cap * sizeof *nj);
-        if (!nj)
-            return writer_fail_msg(&r->w, "out of memory");
-        r->jobs = nj;
-        r->cap_jobs = cap;
-    }
-    r->jobs[r->n_jobs].root = r->cur;
-    if (!(r->jobs[r->n_jobs].rel = strdup(rel)))
-        return writer_fail_msg(&r->w, "out of memory");
-    r->n_jobs++;
-    return 0;
-}
-
-static int on_file(const char *rel, const struct stat *st, void *payload)
-{
-    run *r = payload;
-    root_state *rs = &r->roots[r->cur];
-    cat_known *k = known_find(rs, rel);
-    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-
-    rs->files++;
-    if (!k || k->size != (int64_t)st->st_size || k->mtime_ns != mtime_ns) {
-        if (k)
-            k->seen = 1;
-        return add_job(r, rel);
-    }
-    k->seen = 1;
-    if (k->media_id && k->missing) {
-        /* back where it was, unchanged: no need to read it again */
-        if (writer_need(&r->w) || cat_media_mark_present(r->w.c, k->media_id, r->scan_id) != CAT_OK)
-            return writer_fail(&r->w, CAT_ERROR);
-        r->n.reappeared++;
-    } else if (!k->media_id) {
-        r->n.failed++;         /* still the same unreadable file */
-    } else {
-        r->n.unchanged++;
-    }
-    return 0;
-}
-
-static int add_dirty(run *r, int root, int64_t media_id, const char *prefix, int same_folder)
-{
-    if (r->n_dirty == r->cap_dirty) {
-        size_t cap = r->cap_dirty ? r->cap_dirty * 2 : 256;
-        dirty *nd = realloc(r->dirty, cap * sizeof *nd);
-        if (!nd)
-            return writer_fail_msg(&r->w, "out of memory");
-        r->dirty = nd;
-        r->cap_dirty = cap;
-    }
-    r->dirty[r->n_dirty] = (dirty){.root = root, .media_id = media_id, .same_folder = same_folder};
-    if (prefix && !(r->dirty[r->n_dirty].prefix = strdup(prefix)))
-        return writer_fail_msg(&r->w, "out of memory");
-    r->n_dirty++;
-    return 0;
-}
-
-/* Which media a sidecar or subtitle file speaks for, as a path prefix. */
-static int dirty_for_sidecar(run *r, const char *rel, const char *kind)
-{
-    char prefix[PATH_MAX];
-    const char *name = strrchr(rel, '/');
-    size_t folder_len = name ? (size_t)(name - rel + 1) : 0;
-    name = rel + folder_len;
-    if (strcmp(kind, "folder") == 0) {
-        snprintf(prefix, sizeof prefix, "%.*s", (int)folder_len, rel);
-        return add_dirty(r, r->cur, 0, prefix, 0);
-    }
-    if (strcmp(kind, "file") == 0) {                 /* NAME.EXT.json -> NAME.EXT */
-        snprintf(prefix, sizeof prefix, "%.*s", (int)(strlen(rel) - 5), rel);
-        return add_dirty(r, r->cur, 0, prefix, 1);
-    }
-    /* NAME.info.json, NAME[.LANG].srt: media NAME.* in the same folder */
-    snprintf(prefix, sizeof prefix, "%.*s%.*s.", (int)folder_len, rel,
-             (int)strcspn(name, "."), name);
-    return add_dirty(r, r->cur, 0, prefix, 1);
-}
-
-static int on_companion(const char *rel, const struct stat *st, void *payload)
-{
-    run *r = payload;
-    root_state *rs = &r->roots[r->cur];
-    const char *kind = editorial_sidecar_kind(rel);
-    cat_known *k, *err_row;
-    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-
-    if (!kind)
-        return 0;
-    /* a recorded problem with this file stays until it is read again */
-    if ((err_row = known_find(rs, rel)))
-        err_row->seen = 1;
-    k = rs->n_sidecars ? bsearch(rel, rs->sidecars, rs->n_sidecars, sizeof *k, known_cmp) : NULL;
-    if (k) {
-        k->seen = 1;
-        if (k->size == (int64_t)st->st_size && k->mtime_ns == mtime_ns) {
-            r->n.failed += err_row != NULL;     /* still the same broken sidecar */
-            return 0;
-        }
-    }
-    if (writer_need(&r->w)
-        || cat_sidecar_put(r->w.c, rs->id, rel, kind, (int64_t)st->st_size, mtime_ns) != CAT_OK)
-        return writer_fail(&r->w, CAT_ERROR);
-    return dirty_for_sidecar(r, rel, kind);
-}
-
-/* Sidecars gone since the last run: their media lose what they said. */
-static void settle_sidecars(run *r, root_state *rs)
-{
-    for (size_t i = 0; i < rs->n_sidecars && r->w.rc == 0; i++) {
-        const char *kind;
-        if (rs->sidecars[i].seen || !(kind = editorial_sidecar_kind(rs->sidecars[i].path)))
-            continue;
-        if (writer_need(&r->w) || cat_sidecar_forget(r->w.c, rs->id, rs->sidecars[i].path) != CAT_OK
-            || cat_error_forget(r->w.c, rs->id, rs->sidecars[i].path) != CAT_OK) {
-            writer_fail(&r->w, CAT_ERROR);
-            return;
-        }
-        dirty_for_sidecar(r, rs->sidecars[i].path, kind);
-    }
-}
-
-static void on_walk_error(const char *rel, const char *message, void *payload)
-{
-    run *r = payload;
-    root_state *rs = &r->roots[r->cur];
-    cat_known *k = known_find(rs, rel);
-    if (k)
-        k->seen = 1;
-    if (writer_need(&r->w) == 0
-        && cat_error_put(r->w.c, rs->id, rel, "walk", message, -1, 0, r->scan_id) != CAT_OK)
-        writer_fail(&r->w, CAT_ERROR);
-    r->n.failed++;
-}
-
-static int id_cmp(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Files known to the catalogue that the walk did not find: media become
- * missing (never deleted), recorded failures are forgotten. */
-static void settle_unseen(run *r, root_state *rs)
-{
-    char *last_seen = NULL;
-    char now[DATETIME_MAX];
-    size_t present = 0;
-
-    for (size_t i = 0; i < rs->n_known; i++)
-        present += rs->known[i].media_id && !rs->known[i].missing;
-    /* an unplugged drive leaves an empty mount point: that is not a deletion */
-    if (rs->files == 0 && present > 0) {
-        warn(r, "root '%s' is empty but the catalogue holds %zu files from it: "
-                "not marking them missing (is the drive mounted?)", rs->abs, present);
-        rs->ok = 0;
-        r->n.failed++;
-        return;
-    }
-    last_seen = cat_root_last_scan_time(r->w.c, rs->id);
-    datetime_now(now);
-    for (size_t i = 0; i < rs->n_known && r->w.rc == 0; i++) {
-        cat_known *k = &rs->known[i];
-        if (k->seen || writer_need(&r->w))
-            continue;
-        if (!k->media_id) {
-            if (cat_error_forget(r->w.c, rs->id, k->path) != CAT_OK)
-                writer_fail(&r->w, CAT_ERROR);
-        } else if (!k->missing) {
-            if (cat_media_mark_missing(r->w.c, k->media_id, last_seen, now) != CAT_OK)
-                writer_fail(&r->w, CAT_ERROR);
-            r->marked[r->n_marked++] = k->media_id;
-            r->n.missing++;
-        }
-    }
-    free(last_seen);
-}
-
-static int walk_all(run *r, const walk_skip *skip)
-{
-    walk_callbacks cb = {on_file, on_walk_error, r, on_companion};
-    size_t total_known = 0;
-
-    for (size_t i = 0; i < r->n_roots; i++) {
-        root_state *rs = &r->roots[i];
-        if (cat_known_load(r->w.c, rs->id, &rs->known, &rs->n_known) != CAT_OK
-            || cat_sidecars_load(r->w.c, rs->id, &rs->sidecars, &rs->n_sidecars) != CAT_OK)
-            return writer_fail(&r->w, CAT_ERROR);
-        total_known += rs->n_known;
-    }
-    r->marked = malloc((total_known + 1) * sizeof *r->marked);
-    if (!r->marked)
-        return writer_fail_msg(&r->w, "out of memory");
-    for (size_t i = 0; i < r->n_roots && r->w.rc == 0; i++) {
-        root_state *rs = &r->roots[i];
-        int wrc;
-        r->cur = (int)i;
-        wrc = walk_root(rs->abs, skip, &cb);
-        if (r->w.rc)
-            break;
-        if (wrc < 0) {
-            warn(r, "cannot read root '%s': %s: its files are not marked missing", rs->abs,
-                 strerror(-wrc));
-            r->n.failed++;
-            continue;
-        }
-        rs->ok = 1;
-        settle_unseen(r, rs);
-        if (rs->ok)
-            settle_sidecars(r, rs);
-    }
-    qsort(r->marked, r->n_marked, sizeof *r->marked, id_cmp);
-    return writer_commit(&r->w);
-}
-
 /* ---- results ------------------------------------------------------------------ */
+
+/* The workers hold at most one file each: the files at the workers are a
+ * short list, searched by job number when a result comes back. */
+static int busy_add(run *r, size_t id, int root, const char *rel)
+{
+    if (r->n_busy == r->cap_busy) {
+        size_t cap = r->cap_busy ? r->cap_busy * 2 : 16;
+        job *nb = realloc(r->busy, cap * sizeof *nb);
+        if (!nb)
+            return -ENOMEM;
+        r->busy = nb;
+        r->cap_busy = cap;
+    }
+    r->busy[r->n_busy] = (job){.id = id, .root = root, .rel = strdup(rel)};
+    if (!r->busy[r->n_busy].rel)
+        return -ENOMEM;
+    r->n_busy++;
+    return 0;
+}
+
+static job *busy_find(run *r, size_t id)
+{
+    for (size_t i = 0; i < r->n_busy; i++)
+        if (r->busy[i].id == id)
+            return &r->busy[i];
+    return NULL;
+}
+
+static void busy_drop(run *r, job *j)
+{
+    free(j->rel);
+    *j = r->busy[--r->n_busy];
+}
 
 static void next_job(size_t i, const char **path, const char **thumbs_sha, void *payload)
 {
     run *r = payload;
-    snprintf(r->abs, sizeof r->abs, "%s/%s", r->roots[r->jobs[i].root].abs, r->jobs[i].rel);
-    *path = r->abs;
+    char rel[PATH_MAX];
+    int root = 0, rc = jobq_take(&r->queue, &root, rel, sizeof rel);
+
+    if (rc == 0 && (root < 0 || (size_t)root >= r->n_roots))
+        rc = -EIO;
+    if (rc == 0)
+        rc = busy_add(r, i, root, rel);
     *thumbs_sha = NULL;
+    *path = r->abs;
+    if (rc != 0) {
+        /* the worker gets a path it cannot open; store() then stops the run */
+        char msg[300];
+        snprintf(msg, sizeof msg, "cannot read back the queue of files to index: %s",
+                 strerror(-rc));
+        writer_fail_msg(&r->w, msg);
+        r->abs[0] = 0;
+        return;
+    }
+    snprintf(r->abs, sizeof r->abs, "%s/%s", r->roots[root].abs, rel);
     r->n.opened++;
 }
 
@@ -394,18 +163,17 @@ static int store_media(run *r, const job *j, json_t *res)
         || (thumbs && cat_thumbs_put(r->w.c, rowid, thumbs) != CAT_OK)
         || store_stream_cues(r, rowid, json_object_get(res, "subtitle_tracks")) != CAT_OK)
         return writer_fail(&r->w, CAT_ERROR);
-    if (add_dirty(r, j->root, rowid, NULL, 0))
-        return r->w.rc;
-    if (how == CAT_PUT_NEW) {
+    if (cat_dirty_add(r->w.c, rowid) != CAT_OK)
+        return writer_fail(&r->w, CAT_ERROR);
+    r->n_dirty++;
+    /* a file found moved is no longer missing: the run's count of missing
+     * files is taken at its end (finish) */
+    if (how == CAT_PUT_NEW)
         r->n.new_files++;
-    } else if (how == CAT_PUT_CHANGED) {
+    else if (how == CAT_PUT_CHANGED)
         r->n.changed++;
-    } else {
+    else
         r->n.moved++;
-        /* it vanished from its old place in this very run: not missing after all */
-        if (bsearch(&rowid, r->marked, r->n_marked, sizeof *r->marked, id_cmp))
-            r->n.missing--;
-    }
     return 0;
 }
 
@@ -414,12 +182,18 @@ static int store(size_t i, json_t *res, void *payload)
     run *r = payload;
     json_t *err = json_object_get(res, "error");
     index_progress p;
+    job *j;
+    int rc;
 
     if (writer_need(&r->w))
         return r->w.rc;
-    if ((err ? store_error(r, &r->jobs[i], err) : store_media(r, &r->jobs[i], res)) != 0)
+    if (!(j = busy_find(r, i)))
+        return writer_fail_msg(&r->w, "a worker answered for a file it was not given");
+    rc = err ? store_error(r, j, err) : store_media(r, j, res);
+    busy_drop(r, j);
+    if (rc != 0)
         return r->w.rc;
-    p = (index_progress){.done = ++r->done, .total = r->n_jobs,
+    p = (index_progress){.done = ++r->done, .total = r->queue.n,
                          .elapsed = mono_now() - r->started};
     if (r->o->progress)
         r->o->progress(&p, r->o->payload);
@@ -436,7 +210,13 @@ static int process_jobs(run *r)
         .verbose = r->o->verbose,
         .memory_limit_mb = pool_memory_limit_mb(r->o->memory_limit_mb),
     };
-    int rc = pool_run_all(&po, r->n_jobs, next_job, store, r);
+    int rc = jobq_rewind(&r->queue);
+    if (rc < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "cannot read back the queue of files to index: %s", strerror(-rc));
+        return writer_fail_msg(&r->w, msg);
+    }
+    rc = pool_run_all(&po, r->queue.n, next_job, store, r);
     if (rc < 0 && r->w.rc == 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "cannot run worker processes: %s", pool_error(rc));
@@ -447,83 +227,34 @@ static int process_jobs(run *r)
 
 /* ---- editorial values ------------------------------------------------------------ */
 
-typedef struct media_ref {
-    int64_t id;
-    int root;
-} media_ref;
-
-typedef struct collect_ids {
-    media_ref *refs;
-    size_t n, cap;
-    int root;
-    const dirty *d;
-    cat *c;
-} collect_ids;
-
-static int collect_one(int64_t rowid, void *payload)
-{
-    collect_ids *k = payload;
-    if (k->d && k->d->same_folder) {
-        int64_t root_id;
-        char *path = NULL;
-        double duration;
-        int other = cat_media_where(k->c, rowid, &root_id, &path, &duration) != CAT_OK
-                    || (strlen(path) >= strlen(k->d->prefix) && strchr(path + strlen(k->d->prefix), '/'));
-        free(path);
-        if (other)
-            return 0;
-    }
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 256;
-        media_ref *nr = realloc(k->refs, cap * sizeof *nr);
-        if (!nr)
-            return CAT_ERROR;
-        k->refs = nr;
-        k->cap = cap;
-    }
-    k->refs[k->n++] = (media_ref){rowid, k->root};
-    return 0;
-}
-
-static int ref_cmp(const void *a, const void *b)
-{
-    return id_cmp(&((const media_ref *)a)->id, &((const media_ref *)b)->id);
-}
-
 /* Reads the editorial values of every media file a changed sidecar, a
- * changed subtitle file or a new or changed media file touched. */
+ * changed subtitle file or a new or changed media file touched, once each,
+ * in row order, as the catalogue lists them (cat_dirty_*). */
 static int refresh_editorial(run *r)
 {
-    collect_ids k = {.c = r->w.c};
-    int rc = 0;
-    for (size_t i = 0; i < r->n_dirty && rc == 0; i++) {
-        const dirty *d = &r->dirty[i];
-        k.root = d->root;
-        if (d->media_id) {
-            k.d = NULL;
-            rc = collect_one(d->media_id, &k);
-        } else {
-            k.d = d;
-            rc = cat_media_under(r->w.c, r->roots[d->root].id, d->prefix, collect_one, &k);
+    int64_t id = 0, root_id = 0;
+    if (r->n_dirty == 0)
+        return 0;
+    if (writer_need(&r->w) || cat_dirty_expand(r->w.c) != CAT_OK)
+        return writer_fail(&r->w, CAT_ERROR);
+    while (writer_need(&r->w) == 0) {
+        size_t root = 0;
+        if (cat_dirty_next(r->w.c, id, &id, &root_id) != CAT_OK) {
+            writer_fail(&r->w, CAT_ERROR);
+            break;
         }
-    }
-    if (rc)
-        writer_fail(&r->w, CAT_ERROR);
-    /* a file may be touched by several sidecars: read it once */
-    if (k.n) {
-        qsort(k.refs, k.n, sizeof *k.refs, ref_cmp);
-        need_iso(r);
-    }
-    for (size_t i = 0; i < k.n && r->w.rc == 0; i++) {
-        if ((i && k.refs[i].id == k.refs[i - 1].id) || writer_need(&r->w))
-            continue;
-        if (editorial_refresh(&r->ed, r->roots[k.refs[i].root].abs, k.refs[i].id) != CAT_OK)
+        if (!id || need_iso(r))
+            break;
+        while (root < r->n_roots && r->roots[root].id != root_id)
+            root++;
+        if (root == r->n_roots)
+            continue;          /* not a root of this run: cannot happen */
+        if (editorial_refresh(&r->ed, r->roots[root].abs, id) != CAT_OK)
             writer_fail(&r->w, CAT_ERROR);
         else
             writer_tick(&r->w);
     }
     r->n.failed += r->ed.failed;
-    free(k.refs);
     return r->w.rc ? r->w.rc : writer_commit(&r->w);
 }
 
@@ -537,7 +268,7 @@ static int resolve_roots(run *r, const char *const *roots, size_t n, json_t *nam
     for (size_t i = 0; i < n; i++) {
         root_state *rs = &r->roots[r->n_roots];
         if (!realpath(roots[i], rs->abs)) {
-            warn(r, "cannot read root '%s': %s", roots[i], strerror(errno));
+            index_warn(r, "cannot read root '%s': %s", roots[i], strerror(errno));
             r->n.failed++;
             continue;
         }
@@ -568,8 +299,9 @@ static int finish(run *r)
     for (size_t i = 0; i < r->n_roots; i++)
         if (r->roots[i].ok)
             ids[n_ok++] = r->roots[i].id;
-    /* files this run marked missing and did not find moved get their event */
-    if (writer_need(&r->w) == 0 && (cat_custody_settle(r->w.c, r->scan_id) != CAT_OK
+    /* files this run marked missing and did not find moved get their event:
+     * they are its count of missing files */
+    if (writer_need(&r->w) == 0 && (cat_custody_settle_count(r->w.c, r->scan_id, &r->n.missing) != CAT_OK
                                     || cat_scan_finish(r->w.c, r->scan_id, &r->n, ids, n_ok) != CAT_OK))
         writer_fail(&r->w, CAT_ERROR);
     free(ids);
@@ -594,11 +326,12 @@ int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts
     if (resolve_roots(&r, roots, n_roots, names))
         goto done;
     skip_own_files(o, &skip);
+    r.skip = &skip;
     r.ed = (editorial_ctx){.c = c};
     names_text = json_dumps(names, JSON_COMPACT);
     /* the settle also catches up on a previous run killed before its end */
     if (cat_scan_begin(c, names_text ? names_text : "[]", &r.scan_id) != CAT_OK
-        || cat_custody_settle(c, r.scan_id) != CAT_OK) {
+        || cat_custody_settle(c, r.scan_id) != CAT_OK || cat_dirty_reset(c) != CAT_OK) {
         writer_fail(&r.w, CAT_ERROR);
         goto done;
     }
@@ -608,7 +341,7 @@ int index_run(cat *c, const char *const *roots, size_t n_roots, const index_opts
             writer_fail(&r.w, CAT_ERROR);
             goto done;
         }
-    if (walk_all(&r, &skip) == 0 && process_jobs(&r) == 0 && refresh_editorial(&r) == 0)
+    if (index_walk_all(&r) == 0 && process_jobs(&r) == 0 && refresh_editorial(&r) == 0)
         finish(&r);
 done:
     if (r.w.in_tx)
@@ -616,22 +349,19 @@ done:
     out->scan_id = r.scan_id;
     out->n = r.n;
     out->elapsed = mono_now() - r.started;
-    for (size_t i = 0; i < r.n_roots; i++) {
+    for (size_t i = 0; i < r.n_roots; i++)
         out->roots_unavailable += !r.roots[i].ok;
-        cat_known_free(r.roots[i].known, r.roots[i].n_known);
-        cat_known_free(r.roots[i].sidecars, r.roots[i].n_sidecars);
-    }
-    for (size_t i = 0; i < r.n_dirty; i++)
-        free(r.dirty[i].prefix);
-    free(r.dirty);
+    known_close(&r.known);
+    known_close(&r.sidecars);
+    free(r.last_seen);
     editorial_cache_free(r.ed.cache);
     iso_db_free((iso_db *)r.ed.iso);
     out->roots_unavailable += (int)(n_roots - r.n_roots);
-    for (size_t i = 0; i < r.n_jobs; i++)
-        free(r.jobs[i].rel);
-    free(r.jobs);
+    jobq_close(&r.queue);
+    for (size_t i = 0; i < r.n_busy; i++)
+        free(r.busy[i].rel);
+    free(r.busy);
     free(r.roots);
-    free(r.marked);
     free(names_text);
     json_decref(names);
     if (lock_fd >= 0)

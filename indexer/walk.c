@@ -167,9 +167,19 @@ typedef struct walk {
     char rel[PATH_MAX];
 } walk;
 
-static int name_cmp(const void *a, const void *b)
+/* A folder entry. Folders sort as "NAME/" and names that are not UTF-8 as
+ * their escaped form, so a walk reports paths in strcmp order of the whole
+ * path ("a.jpg" < "a/x.jpg" < "a0.jpg"): the order of the catalogue's
+ * (root_id, path) index, which the indexer merges with the walk instead of
+ * holding every known path in memory. */
+typedef struct entry {
+    char *key;               /* the sort key; one allocation with name */
+    const char *name;        /* the name on disk */
+} entry;
+
+static int entry_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
 }
 
 static void report(walk *w, size_t rel_len, const char *name, const char *msg)
@@ -180,12 +190,47 @@ static void report(walk *w, size_t rel_len, const char *name, const char *msg)
     w->cb->error(esc, msg, w->cb->payload);
 }
 
-/* Reads a folder's names, sorted so walks are repeatable. */
-static char **list_names(int dfd, size_t *count)
+/* Whether a directory entry is a folder, following symbolic links as the
+ * walk does; d_type saves a stat on most file systems. */
+static int is_folder(int dfd, const struct dirent *e)
+{
+    struct stat st;
+    if (e->d_type == DT_DIR)
+        return 1;
+    if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+        return 0;
+    return fstatat(dfd, e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int entry_make(entry *en, int dfd, const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    char esc[NAME_MAX * 4 + 8];
+    const char *key = e->d_name;
+    const char *slash = "";
+    size_t key_len;
+
+    if (!walk_utf8_valid(e->d_name)) {
+        walk_escape(e->d_name, esc, sizeof esc);   /* reported, never entered */
+        key = esc;
+    } else if (is_folder(dfd, e)) {
+        slash = "/";
+    }
+    key_len = strlen(key) + strlen(slash);
+    if (!(en->key = malloc(key_len + 1 + len + 1)))
+        return -1;
+    snprintf(en->key, key_len + 1, "%s%s", key, slash);
+    memcpy(en->key + key_len + 1, e->d_name, len + 1);
+    en->name = en->key + key_len + 1;
+    return 0;
+}
+
+/* Reads a folder's entries, sorted so walks are repeatable. */
+static entry *list_entries(int dfd, size_t *count)
 {
     DIR *d = fdopendir(dfd);
     struct dirent *e;
-    char **names = NULL;
+    entry *list = NULL;
     size_t n = 0, cap = 0;
 
     *count = 0;
@@ -198,32 +243,32 @@ static char **list_names(int dfd, size_t *count)
             continue;           /* ".", ".." and hidden names */
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, ncap * sizeof *names);
-            if (!nn)
+            entry *nl = realloc(list, ncap * sizeof *list);
+            if (!nl)
                 break;
-            names = nn;
+            list = nl;
             cap = ncap;
         }
-        if (!(names[n] = strdup(e->d_name)))
+        if (entry_make(&list[n], dirfd(d), e) != 0)
             break;
         n++;
     }
     closedir(d);
     if (n)
-        qsort(names, n, sizeof *names, name_cmp);
+        qsort(list, n, sizeof *list, entry_cmp);
     *count = n;
-    return names;
+    return list;
 }
 
 static int walk_dir(walk *w, int dfd, size_t rel_len, int depth)
 {
     size_t n = 0;
     int copy = dup(dfd);      /* fdopendir takes the descriptor over */
-    char **names = copy >= 0 ? list_names(copy, &n) : NULL;
+    entry *list = copy >= 0 ? list_entries(copy, &n) : NULL;
     int rc = 0;
 
     for (size_t i = 0; i < n; i++) {
-        const char *name = names[i];
+        const char *name = list[i].name;
         size_t len = strlen(name);
         struct stat st;
 
@@ -283,9 +328,9 @@ static int walk_dir(walk *w, int dfd, size_t rel_len, int depth)
             w->rel[rel_len] = 0;
         }
 next:
-        free(names[i]);
+        free(list[i].key);
     }
-    free(names);
+    free(list);
     return rc;
 }
 

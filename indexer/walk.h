@@ -26,7 +26,12 @@ typedef struct walk_callbacks {
     int (*companion)(const char *rel, const struct stat *st, void *payload);
 } walk_callbacks;
 
-/* Walks root recursively, in name order within each folder. Follows
+/* Walks root recursively, reporting root-relative paths in strcmp order of
+ * the whole path (a folder's contents come where "NAME/" sorts among its
+ * neighbours: after "NAME.jpg", before "NAME0.jpg"; a name that is not
+ * UTF-8 where its escaped form sorts), the order of the catalogue's path
+ * index. A folder that cannot be entered is reported at "NAME", which may
+ * sort before paths already reported. Follows
  * symbolic links to folders but enters each folder once, so link loops end;
  * skips hidden names, non-regular files (FIFOs, sockets, devices), files
  * that are known not to be media (text, documents) and everything in skip.

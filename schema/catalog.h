@@ -70,13 +70,17 @@ typedef struct cat_known {
     int64_t mtime_ns;
     int64_t media_id;    /* 0 for a recorded failure */
     int missing;         /* media row currently marked missing */
-    int seen;            /* scratch flag for the walker */
 } cat_known;
 
-/* Loads the known files of a root, sorted by path in strcmp order.
+/* Loads, in path order (strcmp), up to limit known files of a root whose
+ * path sorts after `after` ("" for the first ones): the walker reads them in
+ * chunks, as it goes, so its memory does not grow with the tree.
  * Free with cat_known_free. */
-int cat_known_load(cat *c, int64_t root_id, cat_known **out, size_t *count);
+int cat_known_load(cat *c, int64_t root_id, const char *after, size_t limit, cat_known **out,
+                   size_t *count);
 void cat_known_free(cat_known *k, size_t count);
+/* The number of present media rows of a root. */
+int cat_root_present_count(cat *c, int64_t root_id, int64_t *out);
 
 enum cat_put_outcome { CAT_PUT_NEW, CAT_PUT_CHANGED, CAT_PUT_MOVED };
 
@@ -128,9 +132,10 @@ int cat_thumbs_each(cat *c, cat_thumb_cb cb, void *payload);
 
 /* ---- editorial values (sidecars, segments, transcripts) ------------------- */
 
-/* The sidecar and subtitle files last seen under a root, sorted by path
- * (media_id and missing are 0). Free with cat_known_free. */
-int cat_sidecars_load(cat *c, int64_t root_id, cat_known **out, size_t *count);
+/* Like cat_known_load for the sidecar and subtitle files last seen under a
+ * root (media_id and missing are 0). Free with cat_known_free. */
+int cat_sidecars_load(cat *c, int64_t root_id, const char *after, size_t limit, cat_known **out,
+                      size_t *count);
 /* kind: "file", "folder", "ytdlp" or "subtitle". */
 int cat_sidecar_put(cat *c, int64_t root_id, const char *path, const char *kind, int64_t size,
                     int64_t mtime_ns);
@@ -140,9 +145,20 @@ int cat_sidecar_forget(cat *c, int64_t root_id, const char *path);
 typedef int (*cat_sidecar_cb)(const char *path, const char *kind, void *payload);
 int cat_sidecars_in_folder(cat *c, int64_t root_id, const char *folder, cat_sidecar_cb cb,
                            void *payload);
-/* Calls cb with the row id of each present media file of root_id whose
- * path starts with prefix ("" for all), in path order. */
-int cat_media_under(cat *c, int64_t root_id, const char *prefix, cat_rowid_cb cb, void *payload);
+/* The media whose editorial values an index run must read again, listed in
+ * TEMP tables of this connection (never in the catalogue file), so a run
+ * that touches every file does not hold them all in memory.
+ * cat_dirty_reset empties the list; cat_dirty_add lists one media row;
+ * cat_dirty_add_under lists, when cat_dirty_expand runs, every media row of
+ * root_id that is present then and whose path starts with prefix ("" for
+ * all), with same_folder only those directly in prefix's folder;
+ * cat_dirty_next gives the listed row with the smallest id above `after`
+ * (*out_id 0 at the end) and its root. */
+int cat_dirty_reset(cat *c);
+int cat_dirty_add(cat *c, int64_t media_id);
+int cat_dirty_add_under(cat *c, int64_t root_id, const char *prefix, int same_folder);
+int cat_dirty_expand(cat *c);
+int cat_dirty_next(cat *c, int64_t after, int64_t *out_id, int64_t *out_root_id);
 /* The language tags of a media row's audio streams, as written, distinct,
  * in stream order, as a JSON array in *out. */
 int cat_audio_languages(cat *c, int64_t media_id, json_t **out);
@@ -176,6 +192,10 @@ int cat_country_counts(cat *c, json_t **out);
  * "moved", and a run killed in between loses no event. Appends 'missing'
  * (at missing_since) for every missing row whose last event is not one. */
 int cat_custody_settle(cat *c, int64_t scan_id);
+/* cat_custody_settle, and *out_logged: how many 'missing' events it appended
+ * (at the end of an index run: the files that run marked missing and did
+ * not find moved). */
+int cat_custody_settle_count(cat *c, int64_t scan_id, int64_t *out_logged);
 
 /* The log of a media row, oldest first, as [{event, at, scan_id, root,
  * path, sha256, size, old_root, old_path, old_sha256, old_size}] (absent

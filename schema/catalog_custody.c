@@ -63,7 +63,7 @@ int cat_custody_change(cat *c, int64_t id, const char *event, int64_t scan_id, i
     return sqlite3_step(st) == SQLITE_DONE ? CAT_OK : cat_fail(c, "cannot append to the custody log");
 }
 
-int cat_custody_settle(cat *c, int64_t scan_id)
+int cat_custody_settle_count(cat *c, int64_t scan_id, int64_t *out_logged)
 {
     sqlite3_stmt *st = cat_stmt(c, S_CUSTODY_SETTLE,
         "INSERT INTO custody(media_id, event, at, scan_id, root_id, path, sha256, size)"
@@ -77,7 +77,16 @@ int cat_custody_settle(cat *c, int64_t scan_id)
         return CAT_ERROR;
     bind_scan(st, 1, scan_id);
     sqlite3_bind_text(st, 2, cat_now(now), -1, SQLITE_TRANSIENT);
-    return sqlite3_step(st) == SQLITE_DONE ? CAT_OK : cat_fail(c, "cannot append to the custody log");
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return cat_fail(c, "cannot append to the custody log");
+    if (out_logged)
+        *out_logged = sqlite3_changes(c->db);
+    return CAT_OK;
+}
+
+int cat_custody_settle(cat *c, int64_t scan_id)
+{
+    return cat_custody_settle_count(c, scan_id, NULL);
 }
 
 static void put_text(json_t *o, const char *key, sqlite3_stmt *st, int col)

@@ -7,39 +7,42 @@
 
 /* ---- the sidecar files the walker saw ------------------------------------------- */
 
-int cat_sidecars_load(cat *c, int64_t root_id, cat_known **out, size_t *count)
+int cat_sidecars_load(cat *c, int64_t root_id, const char *after, size_t limit, cat_known **out,
+                      size_t *count)
 {
     sqlite3_stmt *st = cat_stmt(c, S_SIDECARS_LOAD,
-        "SELECT path, size, mtime_ns FROM sidecars WHERE root_id = ?1 ORDER BY path");
-    cat_known *k = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
+        "SELECT path, size, mtime_ns FROM sidecars WHERE root_id = ?1 AND path > ?2"
+        " ORDER BY path LIMIT ?3");
+    cat_known *k;
+    size_t n = 0;
+    int rc = SQLITE_DONE;
 
     *out = NULL;
     *count = 0;
     if (!st)
         return CAT_ERROR;
+    if (!(k = calloc(limit ? limit : 1, sizeof *k))) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return CAT_ERROR;
+    }
     sqlite3_bind_int64(st, 1, root_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 256;
-            cat_known *nk = realloc(k, ncap * sizeof *k);
-            if (!nk)
-                break;
-            k = nk;
-            cap = ncap;
-        }
+    sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         k[n] = (cat_known){.path = strdup((const char *)sqlite3_column_text(st, 0)),
                            .size = sqlite3_column_int64(st, 1),
                            .mtime_ns = sqlite3_column_int64(st, 2)};
-        if (!k[n].path)
+        if (!k[n].path) {
+            rc = SQLITE_NOMEM;
             break;
+        }
         n++;
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (n < limit && rc != SQLITE_DONE) {
         cat_known_free(k, n);
-        snprintf(c->err, sizeof c->err, "cannot load sidecars: %s", sqlite3_errmsg(c->db));
+        snprintf(c->err, sizeof c->err, "cannot load sidecars: %s",
+                 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(c->db));
         return CAT_ERROR;
     }
     *out = k;
@@ -131,36 +134,6 @@ int cat_sidecars_in_folder(cat *c, int64_t root_id, const char *folder, cat_side
     for (size_t i = 0; i < l.n && rc == 0; i++)
         rc = cb(l.a[i], l.b[i], payload);
     pairs_free(&l);
-    return rc;
-}
-
-int cat_media_under(cat *c, int64_t root_id, const char *prefix, cat_rowid_cb cb, void *payload)
-{
-    sqlite3_stmt *st = cat_stmt(c, S_MEDIA_UNDER,
-        "SELECT id FROM media WHERE root_id = ?1 AND status = 'ok'"
-        " AND path >= ?2 AND path < ?2 || x'F48FBFBF' ORDER BY path");
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    if (!st)
-        return CAT_ERROR;
-    sqlite3_bind_int64(st, 1, root_id);
-    sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            int64_t *ni = realloc(ids, ncap * sizeof *ni);
-            if (!ni)
-                break;
-            ids = ni;
-            cap = ncap;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = cb(ids[i], payload);
-    free(ids);
     return rc;
 }
 

@@ -98,67 +98,73 @@ int cat_scan_finish(cat *c, int64_t scan_id, const cat_scan_counts *n,
     return CAT_OK;
 }
 
-static int known_cmp(const void *a, const void *b)
+int cat_known_load(cat *c, int64_t root_id, const char *after, size_t limit, cat_known **out,
+                   size_t *count)
 {
-    return strcmp(((const cat_known *)a)->path, ((const cat_known *)b)->path);
-}
+    /* both halves walk their (root_id, path) index in order and SQLite merges
+     * them, so a chunk costs its own rows, not the root's. A changed file
+     * that now fails keeps its media row (nothing already catalogued is
+     * lost) and gets an error row too: it is listed once, as media. */
+    sqlite3_stmt *st = cat_stmt(c, S_KNOWN_MEDIA,
+        "SELECT path, size, mtime_ns, id, status = 'missing' FROM media"
+        " WHERE root_id = ?1 AND path > ?2"
+        " UNION ALL"
+        " SELECT path, coalesce(size, -1), coalesce(mtime_ns, -1), 0, 0 FROM errors e"
+        " WHERE root_id = ?1 AND path > ?2 AND NOT EXISTS"
+        " (SELECT 1 FROM media m WHERE m.root_id = e.root_id AND m.path = e.path)"
+        " ORDER BY 1 LIMIT ?3");
+    cat_known *k;
+    size_t n = 0;
+    int rc = SQLITE_DONE;
 
-int cat_known_load(cat *c, int64_t root_id, cat_known **out, size_t *count)
-{
-    static const char *const sql[2] = {
-        "SELECT path, size, mtime_ns, id, status = 'missing' FROM media WHERE root_id = ?1",
-        /* a changed file that now fails keeps its media row (nothing already
-         * catalogued is lost) and gets an error row too: list it once */
-        "SELECT path, coalesce(size, -1), coalesce(mtime_ns, -1), 0, 0 FROM errors e"
-        " WHERE root_id = ?1 AND NOT EXISTS"
-        " (SELECT 1 FROM media m WHERE m.root_id = e.root_id AND m.path = e.path)",
-    };
-    cat_known *k = NULL;
-    size_t n = 0, cap = 0;
-
-    for (int q = 0; q < 2; q++) {
-        sqlite3_stmt *st = cat_stmt(c, q ? S_KNOWN_ERRORS : S_KNOWN_MEDIA, sql[q]);
-        int rc;
-        if (!st)
-            goto fail;
-        sqlite3_bind_int64(st, 1, root_id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 1024;
-                cat_known *nk = realloc(k, ncap * sizeof *k);
-                if (!nk)
-                    goto fail;
-                k = nk;
-                cap = ncap;
-            }
-            k[n].path = strdup((const char *)sqlite3_column_text(st, 0));
-            if (!k[n].path)
-                goto fail;
-            k[n].size = sqlite3_column_int64(st, 1);
-            k[n].mtime_ns = sqlite3_column_int64(st, 2);
-            k[n].media_id = sqlite3_column_int64(st, 3);
-            k[n].missing = sqlite3_column_int(st, 4);
-            k[n].seen = 0;
-            n++;
-        }
-        if (rc != SQLITE_DONE) {
-            cat_fail(c, "cannot load known files");
-            goto fail;
-        }
-        sqlite3_reset(st);
+    *out = NULL;
+    *count = 0;
+    if (!st)
+        return CAT_ERROR;
+    if (!(k = calloc(limit ? limit : 1, sizeof *k))) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return CAT_ERROR;
     }
-    /* the queries exclude each other's paths, so the merged list has unique
-     * keys; an empty list is NULL, which qsort must not be given */
-    if (n)
-        qsort(k, n, sizeof *k, known_cmp);
+    sqlite3_bind_int64(st, 1, root_id);
+    sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!(k[n].path = strdup((const char *)sqlite3_column_text(st, 0)))) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            goto fail;
+        }
+        k[n].size = sqlite3_column_int64(st, 1);
+        k[n].mtime_ns = sqlite3_column_int64(st, 2);
+        k[n].media_id = sqlite3_column_int64(st, 3);
+        k[n].missing = sqlite3_column_int(st, 4);
+        n++;
+    }
+    if (n < limit && rc != SQLITE_DONE) {
+        cat_fail(c, "cannot load known files");
+        goto fail;
+    }
+    sqlite3_reset(st);
     *out = k;
     *count = n;
     return CAT_OK;
 fail:
+    sqlite3_reset(st);
     cat_known_free(k, n);
-    if (!c->err[0])
-        snprintf(c->err, sizeof c->err, "out of memory");
     return CAT_ERROR;
+}
+
+int cat_root_present_count(cat *c, int64_t root_id, int64_t *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_PRESENT_COUNT,
+        "SELECT count(*) FROM media WHERE root_id = ?1 AND status = 'ok'");
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, root_id);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return cat_fail(c, "cannot count files");
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return CAT_OK;
 }
 
 void cat_known_free(cat_known *k, size_t count)

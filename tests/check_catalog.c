@@ -174,7 +174,7 @@ START_TEST(test_catalog_known_load__sorted_media_and_errors)
     ck_assert_int_eq(cat_error_put(c, root, "bad\\xE9.mp4", "walk", "not UTF-8", -1, 0, scan), CAT_OK);
     /* a changed file that fails keeps its media row and lists once */
     ck_assert_int_eq(cat_error_put(c, root, "a.mp4", "probe", "now broken", 10, 20, scan), CAT_OK);
-    ck_assert_int_eq(cat_known_load(c, root, &k, &n), CAT_OK);
+    ck_assert_int_eq(cat_known_load(c, root, "", 10, &k, &n), CAT_OK);
     ck_assert_uint_eq(n, 4);
     ck_assert_str_eq(k[0].path, "Z.mp4");
     ck_assert_int_eq(k[0].media_id, 0);
@@ -186,8 +186,21 @@ START_TEST(test_catalog_known_load__sorted_media_and_errors)
     ck_assert_str_eq(k[3].path, "bad\\xE9.mp4");
     ck_assert_int_eq(k[3].size, -1);
     cat_known_free(k, n);
+    /* in chunks: a limit, then on past the last path read */
+    ck_assert_int_eq(cat_known_load(c, root, "", 2, &k, &n), CAT_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(k[1].path, "a.mp4");
+    cat_known_free(k, n);
+    ck_assert_int_eq(cat_known_load(c, root, "a.mp4", 2, &k, &n), CAT_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(k[0].path, "b.mp4");
+    ck_assert_str_eq(k[1].path, "bad\\xE9.mp4");
+    cat_known_free(k, n);
+    ck_assert_int_eq(cat_known_load(c, root, "bad\\xE9.mp4", 2, &k, &n), CAT_OK);
+    ck_assert_uint_eq(n, 0);
+    cat_known_free(k, n);
     ck_assert_int_eq(cat_error_forget(c, root, "Z.mp4"), CAT_OK);
-    ck_assert_int_eq(cat_known_load(c, root, &k, &n), CAT_OK);
+    ck_assert_int_eq(cat_known_load(c, root, "", 10, &k, &n), CAT_OK);
     ck_assert_uint_eq(n, 3);
     cat_known_free(k, n);
 }

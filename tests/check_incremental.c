@@ -404,6 +404,83 @@ START_TEST(test_incremental_return__missing_file_comes_back)
 }
 END_TEST
 
+static void copy_as(const char *from, const char *to)
+{
+	const char *argv[] = {"cp", "-p", from, to, NULL};
+	ck_assert_int_eq(run_ok(argv, NULL), 0);
+}
+
+/* The walk and the catalogue are merged in path order: a folder's files sort
+ * as "NAME/...", after "NAME.webm" and "NAME-a.webm", before "NAME0.webm". */
+START_TEST(test_incremental_delete__beside_a_folder_of_the_same_name)
+{
+	struct world w;
+	int st;
+	static const char *const names[] = {"sub.webm", "sub-a.webm", "sub0.webm", "sub/in.webm"};
+	char *src, *sub, *gone;
+
+	world_init(&w);
+	src = sup_join(g_archive, path_ending(".webm"));
+	sub = sup_join(w.root, "sub");
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *to = sup_join(w.root, names[i]);
+		copy_as(src, to);
+		free(to);
+	}
+	json_t *s1 = index_run(&w, &st);
+	ck_assert_int_eq(num(s1, "new"), (json_int_t)w.count + 4);
+
+	gone = sup_join(w.root, "sub-a.webm");
+	ck_assert_int_eq(unlink(gone), 0);
+	json_t *s2 = index_run(&w, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_int_eq(num(s2, "missing"), 1);
+	ck_assert_int_eq(num(s2, "unchanged"), (json_int_t)w.count + 3);
+	ck_assert_int_eq(num(s2, "opened"), 0);
+
+	json_decref(s1);
+	json_decref(s2);
+	free(src);
+	free(sub);
+	free(gone);
+	world_release(&w);
+}
+END_TEST
+
+/* An unplugged drive leaves an empty mount point: nothing is marked missing. */
+START_TEST(test_incremental_emptied_root__not_marked_missing)
+{
+	struct world w;
+	int st;
+
+	world_init(&w);
+	char *aside = sup_join(w.dir, "aside");
+	json_decref(index_run(&w, &st));
+	ck_assert_int_eq(rename(w.root, aside), 0);
+	ck_assert_int_eq(mkdir(w.root, 0755), 0);
+	json_t *s = index_run(&w, &st);
+	ck_assert_int_eq(num(s, "missing"), 0);
+	ck_assert_int_eq(num(s, "failed"), 1);
+	json_t *e = export_all(&w);
+	for (size_t i = 0; i < w.count; i++)
+		assert_ok_record(e, record_path(i));
+
+	ck_assert_int_eq(rmdir(w.root), 0);
+	ck_assert_int_eq(rename(aside, w.root), 0);
+	json_t *s2 = index_run(&w, &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_int_eq(num(s2, "unchanged"), (json_int_t)w.count);
+	ck_assert_int_eq(num(s2, "missing"), 0);
+
+	json_decref(s);
+	json_decref(s2);
+	json_decref(e);
+	free(aside);
+	world_release(&w);
+}
+END_TEST
+
 static Suite *incremental_suite(void)
 {
 	Suite *s = suite_create("incremental");
@@ -416,6 +493,8 @@ static Suite *incremental_suite(void)
 	tcase_add_test(tc, test_incremental_delete__missing_but_shown);
 	tcase_add_test(tc, test_incremental_move__file_and_folder_keep_ids);
 	tcase_add_test(tc, test_incremental_return__missing_file_comes_back);
+	tcase_add_test(tc, test_incremental_delete__beside_a_folder_of_the_same_name);
+	tcase_add_test(tc, test_incremental_emptied_root__not_marked_missing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -120,6 +120,60 @@ START_TEST(test_walk_root__files_sorted_and_filtered)
 }
 END_TEST
 
+/* Files, companions and errors in the order reported, for the order test. */
+typedef struct order {
+    char path[16][256];
+    int n;
+} order;
+
+static int order_file(const char *rel, const struct stat *st, void *payload)
+{
+    order *o = payload;
+    (void)st;
+    ck_assert_int_lt(o->n, 16);
+    snprintf(o->path[o->n++], 256, "%s", rel);
+    return 0;
+}
+
+static void order_error(const char *rel, const char *msg, void *payload)
+{
+    (void)msg;
+    order_file(rel, NULL, payload);
+}
+
+START_TEST(test_walk_root__paths_in_strcmp_order)
+{
+    /* the indexer merges the walk with the catalogue's path index: a folder
+     * sorts as "NAME/", a name that is not UTF-8 as its escaped form */
+    order o = {.n = 0};
+    walk_callbacks cb = {order_file, order_error, &o, order_file};
+    static const char *const want[] = {
+        "Z.mp4", "\\xFF.mp4", "a-b.mp4", "a.mp4", "a.mp4.json", "a/x.mp4", "a/y/z.mp4",
+        "a0.mp4", "b.mp4",
+    };
+    char p[512], t[512];
+
+    dir("a");
+    dir("a/y");
+    touch("a/y/z.mp4");
+    touch("a/x.mp4");
+    touch("a.mp4");
+    touch("a.mp4.json");
+    touch("a-b.mp4");
+    touch("a0.mp4");
+    touch("b.mp4");
+    touch("Z.mp4");
+    touch("\xff.mp4");
+    snprintf(p, sizeof p, "%s/b-link", root);      /* a folder entered before: not again */
+    snprintf(t, sizeof t, "%s/a", root);
+    ck_assert_int_eq(symlink(t, p), 0);
+    ck_assert_int_eq(walk_root(root, NULL, &cb), 0);
+    ck_assert_int_eq(o.n, (int)(sizeof want / sizeof *want));
+    for (int i = 0; i < o.n; i++)
+        ck_assert_str_eq(o.path[i], want[i]);
+}
+END_TEST
+
 START_TEST(test_walk_root__symlink_loop_ends)
 {
     seen s = {0};
@@ -224,6 +278,7 @@ int main(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_walk_root__files_sorted_and_filtered);
+    tcase_add_test(tc, test_walk_root__paths_in_strcmp_order);
     tcase_add_test(tc, test_walk_root__symlink_loop_ends);
     tcase_add_test(tc, test_walk_root__non_utf8_name_is_an_error);
     tcase_add_test(tc, test_walk_root__skip_list);
