@@ -93,12 +93,14 @@ static void media_filters(sql *s, const cat_query *q)
     add(s, ")");
 }
 
-/* One condition at file level, written for media id column `col`. */
+/* One condition at file level, written for media id column `col`. Written
+ * as `col IN (...)` rather than EXISTS so that SQLite may start from the
+ * index on the name, country or keyword instead of probing every file. */
 static void file_person(sql *s, const char *col, const char *names_json, int speaker)
 {
     char frag[300];
-    snprintf(frag, sizeof frag, " EXISTS (SELECT 1 FROM media_people p WHERE p.media_id = %s%s"
-             " AND p.name IN (SELECT value FROM json_each(?%%d)))", col,
+    snprintf(frag, sizeof frag, " %s IN (SELECT p.media_id FROM media_people p"
+             " WHERE p.name IN (SELECT value FROM json_each(?%%d))%s)", col,
              speaker ? " AND p.role = 'speaker'" : "");
     add_text(s, frag, names_json);
 }
@@ -106,37 +108,39 @@ static void file_person(sql *s, const char *col, const char *names_json, int spe
 static void file_country(sql *s, const char *col, const char *code)
 {
     char frag[200];
-    snprintf(frag, sizeof frag, " EXISTS (SELECT 1 FROM media_countries k WHERE k.media_id = %s"
-             " AND k.code = ?%%d)", col);
+    snprintf(frag, sizeof frag, " %s IN (SELECT k.media_id FROM media_countries k WHERE k.code = ?%%d)",
+             col);
     add_text(s, frag, code);
 }
 
 static void file_keyword(sql *s, const char *col, const char *kw)
 {
     char frag[200];
-    snprintf(frag, sizeof frag, " EXISTS (SELECT 1 FROM media_keywords w WHERE w.media_id = %s"
-             " AND w.keyword = ?%%d COLLATE NOCASE)", col);
+    snprintf(frag, sizeof frag, " %s IN (SELECT w.media_id FROM media_keywords w"
+             " WHERE w.keyword = ?%%d COLLATE NOCASE)", col);
     add_text(s, frag, kw);
 }
 
-/* The file's own people, countries and keywords satisfy the filters. */
-static void file_about(sql *s, const cat_query *q)
+/* The file's own people, countries and keywords satisfy the filters; col
+ * is the file's id as early in the join as it is known (a cue's media_id),
+ * so that a hit of another file is dropped before its file is read. */
+static void file_about(sql *s, const cat_query *q, const char *col)
 {
     if (q->speakers) {
         add(s, " AND");
-        file_person(s, "f.id", q->speakers, 1);
+        file_person(s, col, q->speakers, 1);
     }
     if (q->people) {
         add(s, " AND");
-        file_person(s, "f.id", q->people, 0);
+        file_person(s, col, q->people, 0);
     }
     if (q->country) {
         add(s, " AND");
-        file_country(s, "f.id", q->country);
+        file_country(s, col, q->country);
     }
     if (q->keyword) {
         add(s, " AND");
-        file_keyword(s, "f.id", q->keyword);
+        file_keyword(s, col, q->keyword);
     }
 }
 
@@ -154,34 +158,114 @@ static void seg_has(sql *s, const char *column, const char *value, int json_list
     add_text(s, frag, value);
 }
 
-static void file_hits(sql *s, const cat_query *q)
+/* What a hit fragment selects: a constant to count, or the page's columns
+ * (the rank only when the order uses it: bm25 costs a look-up per hit). */
+enum cols { COUNT, PAGE, PAGE_RANKED };
+
+static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, const char *times,
+                     const char *rank)
 {
+    if (cols == COUNT) {
+        add(s, " SELECT 1");
+        return;
+    }
+    fprintf(s->f, " SELECT '%s' AS hit, f.id AS media_id, %s AS rid, %s, %s AS rank,"
+            " f.rpath AS rpath, f.path AS path, f.rec AS rec, f.duration AS duration",
+            kind, rid, times, cols == PAGE_RANKED ? rank : "0");
+}
+
+static void file_hits(sql *s, const cat_query *q, enum cols cols)
+{
+    hit_cols(s, cols, "file", "f.id", "NULL AS start, NULL AS end",
+             "bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0)");
     if (q->words)
-        add_text(s, " SELECT 'file' AS hit, f.id AS media_id, NULL AS start, NULL AS end,"
-                    " snippet(media_fts, -1, '[', ']', '…', 10) AS text,"
-                    " bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) AS rank, f.rpath, f.path, f.rec, f.duration"
-                    " FROM media_fts CROSS JOIN f ON f.id = media_fts.rowid WHERE media_fts MATCH ?%d",
+        add_text(s, " FROM media_fts CROSS JOIN f ON f.id = media_fts.rowid WHERE media_fts MATCH ?%d",
                  q->words);
     else
-        add(s, " SELECT 'file' AS hit, f.id AS media_id, NULL AS start, NULL AS end, NULL AS text,"
-               " 0 AS rank, f.rpath, f.path, f.rec, f.duration FROM f WHERE 1");
-    file_about(s, q);
+        add(s, " FROM f WHERE 1");
+    file_about(s, q, "f.id");
+}
+
+/* Whether FTS5's unicode61 tokenizer surely finds a word in t: an ASCII
+ * letter or digit, or a Latin, Greek, Cyrillic, CJK or Hangul letter. */
+static int has_word(const char *t)
+{
+    const unsigned char *p = (const unsigned char *)t;
+    while (*p) {
+        unsigned cp = *p, extra = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+        if (cp < 0x80 && ((cp | 0x20) - 'a' < 26 || cp - '0' < 10))
+            return 1;
+        if (extra)
+            cp &= 0x3F >> extra;
+        for (p++; extra && (*p & 0xC0) == 0x80; extra--)
+            cp = cp << 6 | (*p++ & 0x3F);
+        if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x391 && cp <= 0x3C9)
+            || (cp >= 0x400 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x52F)
+            || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3))
+            return 1;
+    }
+    return 0;
+}
+
+static int names_have_words(const char *names_json)
+{
+    json_t *names = json_loads(names_json, 0, NULL), *v;
+    size_t i;
+    int ok = json_is_array(names);
+    json_array_foreach(names, i, v)
+        ok = ok && json_is_string(v) && has_word(json_string_value(v));
+    json_decref(names);
+    return ok;
+}
+
+/* A segment found by its people or keywords is first looked up in
+ * segments_fts (columns people and keywords), then checked exactly by
+ * seg_has: a phrase query on the name's words finds every segment whose
+ * list holds the name, so this only avoids reading every segment. Not for
+ * countries (no such column) or a name without a word to look up. */
+static int seg_prefilter_ok(const cat_query *q)
+{
+    return !q->country && (q->speakers || q->people || q->keyword)
+           && (!q->speakers || names_have_words(q->speakers)) && (!q->people || names_have_words(q->people))
+           && (!q->keyword || has_word(q->keyword));
+}
+
+static void seg_prefilter(sql *s, const cat_query *q)
+{
+    int n = 0;
+    add(s, " AND s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH"
+           " (SELECT group_concat(x, ' OR ') FROM (");
+    for (int i = 0; i < 2; i++) {
+        const char *names = i ? q->people : q->speakers;
+        if (!names)
+            continue;
+        add(s, n++ ? " UNION ALL" : "");
+        add_text(s, " SELECT 'people : \"' || replace(value, '\"', '\"\"') || '\"' AS x"
+                    " FROM json_each(?%d)", names);
+    }
+    if (q->keyword) {
+        add(s, n ? " UNION ALL" : "");
+        add_text(s, " SELECT 'keywords : \"' || replace(?%d, '\"', '\"\"') || '\"' AS x", q->keyword);
+    }
+    add(s, ")))");
 }
 
 /* Segments: each filter holds for the segment itself or for its file, and
  * the segment itself matches at least one thing asked (words, a person, a
  * country, a keyword): a clip is listed for what it is about. */
-static void segment_hits(sql *s, const cat_query *q)
+static void segment_hits(sql *s, const cat_query *q, enum cols cols)
 {
+    hit_cols(s, cols, "segment", "s.id", "s.start AS start, s.end AS end", "bm25(segments_fts)");
     if (q->words)
-        add_text(s, " SELECT 'segment', f.id, s.start, s.end, s.title, bm25(segments_fts),"
-                    " f.rpath, f.path, f.rec, f.duration"
-                    " FROM segments_fts CROSS JOIN segments s ON s.id = segments_fts.rowid"
+        add_text(s, " FROM segments_fts CROSS JOIN segments s ON s.id = segments_fts.rowid"
                     " CROSS JOIN f ON f.id = s.media_id WHERE segments_fts MATCH ?%d",
                  q->words);
-    else
-        add(s, " SELECT 'segment', f.id, s.start, s.end, s.title, 0, f.rpath, f.path, f.rec, f.duration"
-               " FROM segments s JOIN f ON f.id = s.media_id WHERE 1");
+    else if (seg_prefilter_ok(q)) {
+        /* CROSS JOIN: start from the few segments found, not from every file */
+        add(s, " FROM segments s CROSS JOIN f ON f.id = s.media_id WHERE 1");
+        seg_prefilter(s, q);
+    } else
+        add(s, " FROM segments s JOIN f ON f.id = s.media_id WHERE 1");
     if (q->speakers) {
         add(s, " AND (");
         seg_has(s, "people", q->speakers, 1);
@@ -233,27 +317,44 @@ static void segment_hits(sql *s, const cat_query *q)
 }
 
 /* Cues: words spoken; the other filters hold for the file. */
-static void cue_hits(sql *s, const cat_query *q)
+static void cue_hits(sql *s, const cat_query *q, enum cols cols)
 {
-    add_text(s, " SELECT 'cue', f.id, c.start, c.end, c.text, bm25(cues_fts),"
-                " f.rpath, f.path, f.rec, f.duration"
-                " FROM cues_fts CROSS JOIN cues c ON c.id = cues_fts.rowid"
+    hit_cols(s, cols, "cue", "c.id", "c.start AS start, c.end AS end", "bm25(cues_fts)");
+    add_text(s, " FROM cues_fts CROSS JOIN cues c ON c.id = cues_fts.rowid"
                 " CROSS JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
-    file_about(s, q);
+    file_about(s, q, "c.media_id");
 }
 
-static void hits(sql *s, const cat_query *q)
+/* One source of hits; with an order, only its first n rows in that order:
+ * the page of the union is among the union of each source's first n. */
+static void source(sql *s, const cat_query *q, void (*hits)(sql *, const cat_query *, enum cols),
+                   enum cols cols, const char *order, double n)
+{
+    if (!order) {
+        hits(s, q, cols);
+        return;
+    }
+    add(s, " SELECT * FROM (");
+    hits(s, q, cols);
+    fprintf(s->f, " ORDER BY %s", order);
+    add_num(s, " LIMIT ?%d", n);
+    add(s, ")");
+}
+
+/* The union of the sources after `head` ("SELECT ... FROM ("). */
+static void hits(sql *s, const cat_query *q, const char *head, enum cols cols, const char *order,
+                 double n)
 {
     media_filters(s, q);
-    add(s, " SELECT * FROM (");
-    file_hits(s, q);
+    add(s, head);
+    source(s, q, file_hits, cols, order, n);
     if (q->words || q->speakers || q->people || q->country || q->keyword) {
         add(s, " UNION ALL");
-        segment_hits(s, q);
+        source(s, q, segment_hits, cols, order, n);
     }
     if (q->words) {
         add(s, " UNION ALL");
-        cue_hits(s, q);
+        source(s, q, cue_hits, cols, order, n);
     }
     add(s, ")");
 }
@@ -287,6 +388,325 @@ static int open_sql(sql *s)
     return s->f ? 0 : -1;
 }
 
+static int search_fail(cat *c, sqlite3_stmt *st)
+{
+    snprintf(c->err, sizeof c->err, "bad search query: %s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    return CAT_ERROR;
+}
+
+/* Runs a one-row, one-number statement text with the words as ?1. */
+static int one_number(cat *c, const char *text, const char *words, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, text, -1, &st, NULL) != SQLITE_OK)
+        return search_fail(c, st);
+    if (words)
+        sqlite3_bind_text(st, 1, words, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return search_fail(c, st);
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return CAT_OK;
+}
+
+/* Whether every hit's file passes the filters, so that hits can be counted
+ * and ranked from the full-text tables alone: no filter is given and (unless
+ * every status is asked for) no file is missing. The joins the full query
+ * makes cannot drop a hit then: foreign keys tie each cue, segment and text
+ * row to its file and each file to its root, and triggers keep the
+ * full-text tables in step with their rows. */
+static int unfiltered(cat *c, const cat_query *q, int *out)
+{
+    int64_t missing = 0;
+    *out = 0;
+    if (q->missing || q->changed_since || q->kind || q->event || q->campaign || q->organisation
+        || q->visibility || q->from || q->to || q->min_duration >= 0 || q->max_duration >= 0
+        || q->language || q->has_subtitles || q->root || q->path_glob || q->speakers || q->people
+        || q->country || q->keyword)
+        return CAT_OK;
+    if (!q->any_status
+        && one_number(c, "SELECT EXISTS (SELECT 1 FROM media WHERE status = 'missing')", NULL,
+                      &missing) != CAT_OK)
+        return CAT_ERROR;
+    *out = !missing;
+    return CAT_OK;
+}
+
+/* One hit of the page, before its text is read. */
+typedef struct row {
+    char kind;                          /* 'f', 's' or 'c', as in "file", "segment", "cue" */
+    int has_time;
+    int64_t media_id, rid;              /* rid: the file, segment or cue */
+    double start, end, rank;
+    char *rpath, *path;                 /* ranked page only */
+} row;
+
+typedef struct rows {
+    row *v;
+    size_t n, cap;
+} rows;
+
+static row *rows_add(rows *r)
+{
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? r->cap * 2 : 64;
+        row *nv = realloc(r->v, ncap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        r->v = nv;
+        r->cap = ncap;
+    }
+    memset(&r->v[r->n], 0, sizeof r->v[0]);
+    return &r->v[r->n++];
+}
+
+static void rows_free(rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].rpath);
+        free(r->v[i].path);
+    }
+    free(r->v);
+}
+
+/* The page by SQL: each source's first offset+limit rows, then the page of
+ * their union. The order ends with the kind and id, so that rows equal in
+ * every key still come in one order whichever way the page is made. */
+static int sql_page(cat *c, const cat_query *q, const char *order, rows *out)
+{
+    sql s;
+    sqlite3_stmt *st;
+    char *by = NULL;
+    double n = q->limit > 0 ? (double)q->limit + (q->offset > 0 ? q->offset : 0) : -1;
+    int step;
+
+    if (asprintf(&by, "%s, hit, rid", order) < 0)
+        return CAT_ERROR;
+    if (open_sql(&s) != 0) {
+        free(by);
+        return CAT_ERROR;
+    }
+    hits(&s, q, " SELECT * FROM (", q->words && strncmp(order, "rank", 4) == 0 ? PAGE_RANKED : PAGE,
+         by, n);
+    fprintf(s.f, " ORDER BY %s", by);
+    free(by);
+    add_num(&s, " LIMIT ?%d", q->limit > 0 ? q->limit : -1);
+    add_num(&s, " OFFSET ?%d", q->offset > 0 ? q->offset : 0);
+    st = prepare(c, &s);
+    free(s.text);
+    if (!st)
+        return CAT_ERROR;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        row *h = rows_add(out);
+        if (!h)
+            break;
+        h->kind = (char)sqlite3_column_text(st, 0)[0];
+        h->media_id = sqlite3_column_int64(st, 1);
+        h->rid = sqlite3_column_int64(st, 2);
+        h->has_time = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        h->start = sqlite3_column_double(st, 3);
+        h->end = sqlite3_column_double(st, 4);
+    }
+    if (step != SQLITE_DONE)
+        return search_fail(c, st);
+    sqlite3_finalize(st);
+    return CAT_OK;
+}
+
+/* ---- the unfiltered page by relevance --------------------------------------
+ * Ranking needs bm25 of every hit, but joining every hit to its file (a cue
+ * to its row, the row to its file) costs far more. So the ranks are read
+ * from the full-text tables alone, the offset+limit best kept (with every
+ * hit tied with the last of them), and only those joined for the rest of
+ * the order: rank, root path, path, start, then kind and id as in sql_page. */
+
+static void swap(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Quickselect with a three-way partition: ranks tie often. */
+static double nth_smallest(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        double p = v[lo + (hi - lo) / 2];
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) = p, [gt,hi) > p */
+        while (i < gt) {
+            if (v[i] < p)
+                swap(&v[lt++], &v[i++]);
+            else if (v[i] > p)
+                swap(&v[i], &v[--gt]);
+            else
+                i++;
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return p;
+    }
+    return v[lo];
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+    int d;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    /* SQLite's BINARY collation: bytes, as strcmp compares UTF-8 */
+    if ((d = strcmp(a->rpath, b->rpath)) != 0 || (d = strcmp(a->path, b->path)) != 0)
+        return d;
+    if (a->has_time != b->has_time)
+        return a->has_time ? 1 : -1; /* a file's NULL start first */
+    if (a->has_time && a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->rid < b->rid ? -1 : a->rid > b->rid;
+}
+
+static const struct ranked_source {
+    char kind;
+    const char *hits, *keys;
+} ranked_sources[] = {
+    {'f', "SELECT rowid, bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
+     "SELECT m.id, NULL, NULL, r.path, m.path FROM media m JOIN roots r ON r.id = m.root_id"
+     " WHERE m.id = ?1"},
+    {'s', "SELECT rowid, bm25(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
+     "SELECT x.media_id, x.start, x.end, r.path, m.path FROM segments x"
+     " JOIN media m ON m.id = x.media_id JOIN roots r ON r.id = m.root_id WHERE x.id = ?1"},
+    {'c', "SELECT rowid, bm25(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1",
+     "SELECT x.media_id, x.start, x.end, r.path, m.path FROM cues x"
+     " JOIN media m ON m.id = x.media_id JOIN roots r ON r.id = m.root_id WHERE x.id = ?1"},
+};
+
+/* Every hit's kind, id and rank, from the three full-text tables. */
+static int ranked_hits(cat *c, const cat_query *q, rows *all)
+{
+    for (size_t k = 0; k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
+        sqlite3_stmt *st = NULL;
+        int step;
+        if (sqlite3_prepare_v2(c->db, ranked_sources[k].hits, -1, &st, NULL) != SQLITE_OK)
+            return search_fail(c, st);
+        sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            row *h = rows_add(all);
+            if (!h)
+                break;
+            h->kind = ranked_sources[k].kind;
+            h->rid = sqlite3_column_int64(st, 0);
+            h->rank = sqlite3_column_double(st, 1);
+        }
+        if (step != SQLITE_DONE)
+            return search_fail(c, st);
+        sqlite3_finalize(st);
+    }
+    return CAT_OK;
+}
+
+/* Reads the file, times and paths of a kept hit. */
+static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
+{
+    size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
+    sqlite3_stmt *st = keys[k];
+    if (!st && sqlite3_prepare_v2(c->db, ranked_sources[k].keys, -1, &keys[k], NULL) != SQLITE_OK)
+        return cat_fail(c, "cannot read search hits");
+    st = keys[k];
+    sqlite3_bind_int64(st, 1, h->rid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return cat_fail(c, "cannot read search hits");
+    }
+    h->media_id = sqlite3_column_int64(st, 0);
+    h->has_time = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    h->start = sqlite3_column_double(st, 1);
+    h->end = sqlite3_column_double(st, 2);
+    h->rpath = strdup((const char *)sqlite3_column_text(st, 3));
+    h->path = strdup((const char *)sqlite3_column_text(st, 4));
+    sqlite3_reset(st);
+    return h->rpath && h->path ? CAT_OK : CAT_ERROR;
+}
+
+static int ranked_page(cat *c, const cat_query *q, rows *out)
+{
+    rows all = {0};
+    sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0, want;
+    int rc = ranked_hits(c, q, &all);
+
+    want = q->limit > 0 ? offset + (size_t)q->limit : all.n;
+    if (rc == CAT_OK && want < all.n) {
+        /* the want-th smallest rank: no hit ranked after it is on the page */
+        double *ranks = malloc(all.n * sizeof *ranks), last;
+        size_t kept = 0;
+        if (!ranks) {
+            rows_free(&all);
+            return CAT_ERROR;
+        }
+        for (size_t i = 0; i < all.n; i++)
+            ranks[i] = all.v[i].rank;
+        last = nth_smallest(ranks, all.n, want - 1);
+        free(ranks);
+        for (size_t i = 0; i < all.n; i++)
+            if (all.v[i].rank <= last)
+                all.v[kept++] = all.v[i];
+        all.n = kept;
+    }
+    for (size_t i = 0; rc == CAT_OK && i < all.n; i++)
+        rc = ranked_keys(c, keys, &all.v[i]);
+    for (size_t k = 0; k < 3; k++)
+        sqlite3_finalize(keys[k]);
+    if (rc == CAT_OK) {
+        qsort(all.v, all.n, sizeof *all.v, row_cmp);
+        for (size_t i = offset; i < all.n && i < want; i++) {
+            row *h = rows_add(out);
+            if (!h) {
+                rc = CAT_ERROR;
+                break;
+            }
+            *h = all.v[i];
+            all.v[i].rpath = all.v[i].path = NULL;
+        }
+    }
+    rows_free(&all);
+    return rc;
+}
+
+/* The text shown with a page row: the snippet of a file's match, the
+ * segment's title, the cue's text. Read for the page only: a snippet
+ * re-reads and re-tokenizes the file's text. */
+static int row_text(cat *c, const cat_query *q, sqlite3_stmt *texts[3], const row *h, char **out)
+{
+    static const char *const sql_of[3] = {
+        "SELECT snippet(media_fts, -1, '[', ']', '…', 10) FROM media_fts"
+        " WHERE media_fts MATCH ?2 AND rowid = ?1",
+        "SELECT title FROM segments WHERE id = ?1",
+        "SELECT text FROM cues WHERE id = ?1",
+    };
+    size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
+    int step;
+    *out = NULL;
+    if (k == 0 && !q->words)
+        return CAT_OK;
+    if (!texts[k] && sqlite3_prepare_v2(c->db, sql_of[k], -1, &texts[k], NULL) != SQLITE_OK)
+        return search_fail(c, NULL);
+    sqlite3_bind_int64(texts[k], 1, h->rid);
+    if (k == 0)
+        sqlite3_bind_text(texts[k], 2, q->words, -1, SQLITE_STATIC);
+    step = sqlite3_step(texts[k]);
+    if (step == SQLITE_ROW && sqlite3_column_type(texts[k], 0) != SQLITE_NULL
+        && !(*out = strdup((const char *)sqlite3_column_text(texts[k], 0))))
+        step = SQLITE_NOMEM;
+    sqlite3_reset(texts[k]);
+    return step == SQLITE_ROW ? CAT_OK : cat_fail(c, "cannot read search hits");
+}
+
 int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload)
 {
     static const struct { const char *name, *order; } sorts[] = {
@@ -296,102 +716,63 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
         {"path", "rpath, path, hit <> 'file', start"},
     };
     const char *order = q->words ? sorts[0].order : sorts[3].order;
-    sql s;
-    sqlite3_stmt *st;
-    int rc, step;
+    sqlite3_stmt *texts[3] = {NULL, NULL, NULL};
+    rows page = {0};
+    int rc, plain;
 
     for (size_t i = 0; q->sort && i < sizeof sorts / sizeof *sorts; i++)
         if (strcmp(q->sort, sorts[i].name) == 0)
             order = sorts[i].order;
+    if ((rc = unfiltered(c, q, &plain)) != CAT_OK)
+        return rc;
+    plain = plain && q->words;
     /* the count */
-    if (open_sql(&s) != 0)
-        return CAT_ERROR;
-    hits(&s, q);
-    fputs(" ", s.f);
-    {
-        /* wrap: SELECT count(*) FROM (<hits>) */
-        char *inner;
-        fclose(s.f);
-        inner = s.text;
-        s.text = NULL;
-        s.f = open_memstream(&s.text, &s.len);
-        if (!s.f) {
-            free(inner);
+    if (plain) {
+        rc = one_number(c, "SELECT (SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1)"
+                           " + (SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?1)"
+                           " + (SELECT count(*) FROM cues_fts WHERE cues_fts MATCH ?1)",
+                        q->words, out_total);
+        if (rc != CAT_OK)
+            return rc;
+    } else {
+        sql s;
+        sqlite3_stmt *st;
+        if (open_sql(&s) != 0)
             return CAT_ERROR;
-        }
-        /* the CTE must stay first: split it from the union */
-        char *sel = strstr(inner, ") SELECT * FROM (");
-        if (!sel) {
-            free(inner);
-            fclose(s.f);
-            free(s.text);
+        hits(&s, q, " SELECT count(*) FROM (", COUNT, NULL, 0);
+        st = prepare(c, &s);
+        free(s.text);
+        if (!st)
             return CAT_ERROR;
-        }
-        fprintf(s.f, "%.*s) SELECT count(*) FROM (%s", (int)(sel - inner), inner,
-                sel + strlen(") SELECT * FROM ("));
-        free(inner);
-    }
-    st = prepare(c, &s);
-    free(s.text);
-    if (!st)
-        return CAT_ERROR;
-    step = sqlite3_step(st);
-    if (step != SQLITE_ROW) {
-        snprintf(c->err, sizeof c->err, "bad search query: %s", sqlite3_errmsg(c->db));
+        if (sqlite3_step(st) != SQLITE_ROW)
+            return search_fail(c, st);
+        *out_total = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
-        return CAT_ERROR;
     }
-    *out_total = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
 
-    /* the page */
-    if (open_sql(&s) != 0)
-        return CAT_ERROR;
-    hits(&s, q);
-    fprintf(s.f, " ORDER BY %s", order);
-    add_num(&s, " LIMIT ?%d", q->limit > 0 ? q->limit : -1);
-    add_num(&s, " OFFSET ?%d", q->offset > 0 ? q->offset : 0);
-    st = prepare(c, &s);
-    free(s.text);
-    if (!st)
-        return CAT_ERROR;
-    /* rows are copied out before the callbacks, which may use the handle */
+    /* the page; rows and texts are read before the callbacks, which may use
+     * the handle */
+    rc = plain && order == sorts[0].order ? ranked_page(c, q, &page) : sql_page(c, q, order, &page);
     {
-        cat_hit *all = NULL;
-        size_t n = 0, cap = 0;
-        rc = CAT_OK;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            cat_hit h;
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                cat_hit *na = realloc(all, ncap * sizeof *na);
-                if (!na)
-                    break;
-                all = na;
-                cap = ncap;
-            }
-            h.kind = (const char *)sqlite3_column_text(st, 0);
-            h.kind = h.kind[0] == 'f' ? "file" : h.kind[0] == 's' ? "segment" : "cue";
-            h.media_id = sqlite3_column_int64(st, 1);
-            h.has_time = sqlite3_column_type(st, 2) != SQLITE_NULL;
-            h.start = sqlite3_column_double(st, 2);
-            h.end = sqlite3_column_double(st, 3);
-            h.text = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL
-                                                               : strdup((const char *)sqlite3_column_text(st, 4));
-            all[n++] = h;
-        }
-        if (step != SQLITE_DONE && step != SQLITE_ROW) {
-            snprintf(c->err, sizeof c->err, "bad search query: %s", sqlite3_errmsg(c->db));
+        char **text = calloc(page.n ? page.n : 1, sizeof *text);
+        if (!text)
             rc = CAT_ERROR;
-        }
-        sqlite3_finalize(st);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; rc == CAT_OK && i < page.n; i++)
+            rc = row_text(c, q, texts, &page.v[i], &text[i]);
+        for (size_t k = 0; k < 3; k++)
+            sqlite3_finalize(texts[k]);
+        for (size_t i = 0; i < page.n; i++) {
+            const row *r = &page.v[i];
+            cat_hit h = {r->kind == 'f' ? "file" : r->kind == 's' ? "segment" : "cue", r->media_id,
+                         r->has_time, r->start, r->end, text ? text[i] : NULL};
             if (rc == CAT_OK)
-                rc = cb(&all[i], payload);
-            free((char *)all[i].text);
+                rc = cb(&h, payload);
+            if (text)
+                free(text[i]);
         }
-        free(all);
+        free(text);
     }
+    rows_free(&page);
     return rc;
 }
 
@@ -404,7 +785,7 @@ static void file_set(sql *s, const cat_query *q)
     add(s, ", g AS (SELECT f.* FROM f WHERE 1");
     if (q->words)
         add_text(s, " AND f.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?%d)", q->words);
-    file_about(s, q);
+    file_about(s, q, "f.id");
     add(s, ")");
 }
 
