@@ -38,6 +38,8 @@ struct cat {
 sqlite3_stmt *cat_stmt(cat *c, int slot, const char *sql);
 /* Copies SQLite's current message into the handle; returns CAT_ERROR. */
 int cat_fail(cat *c, const char *what);
+/* Registers reel_rank() (catalog_rank.c) with db's FTS5. Returns 0 or -1. */
+int cat_rank_register(sqlite3 *db);
 /* Current UTC time as ISO 8601 with milliseconds: buf needs 64 bytes. */
 const char *cat_now(char buf[64]);
 

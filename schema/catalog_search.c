@@ -159,7 +159,7 @@ static void seg_has(sql *s, const char *column, const char *value, int json_list
 }
 
 /* What a hit fragment selects: a constant to count, or the page's columns
- * (the rank only when the order uses it: bm25 costs a look-up per hit). */
+ * (the rank only when the order uses it). */
 enum cols { COUNT, PAGE, PAGE_RANKED };
 
 static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, const char *times,
@@ -177,7 +177,7 @@ static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, 
 static void file_hits(sql *s, const cat_query *q, enum cols cols)
 {
     hit_cols(s, cols, "file", "f.id", "NULL AS start, NULL AS end",
-             "bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0)");
+             "reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0)");
     if (q->words)
         add_text(s, " FROM media_fts CROSS JOIN f ON f.id = media_fts.rowid WHERE media_fts MATCH ?%d",
                  q->words);
@@ -255,7 +255,7 @@ static void seg_prefilter(sql *s, const cat_query *q)
  * country, a keyword): a clip is listed for what it is about. */
 static void segment_hits(sql *s, const cat_query *q, enum cols cols)
 {
-    hit_cols(s, cols, "segment", "s.id", "s.start AS start, s.end AS end", "bm25(segments_fts)");
+    hit_cols(s, cols, "segment", "s.id", "s.start AS start, s.end AS end", "reel_rank(segments_fts)");
     if (q->words)
         add_text(s, " FROM segments_fts CROSS JOIN segments s ON s.id = segments_fts.rowid"
                     " CROSS JOIN f ON f.id = s.media_id WHERE segments_fts MATCH ?%d",
@@ -319,7 +319,7 @@ static void segment_hits(sql *s, const cat_query *q, enum cols cols)
 /* Cues: words spoken; the other filters hold for the file. */
 static void cue_hits(sql *s, const cat_query *q, enum cols cols)
 {
-    hit_cols(s, cols, "cue", "c.id", "c.start AS start, c.end AS end", "bm25(cues_fts)");
+    hit_cols(s, cols, "cue", "c.id", "c.start AS start, c.end AS end", "reel_rank(cues_fts)");
     add_text(s, " FROM cues_fts CROSS JOIN cues c ON c.id = cues_fts.rowid"
                 " CROSS JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
     file_about(s, q, "c.media_id");
@@ -439,7 +439,6 @@ typedef struct row {
     int has_time;
     int64_t media_id, rid;              /* rid: the file, segment or cue */
     double start, end, rank;
-    char *rpath, *path;                 /* ranked page only */
 } row;
 
 typedef struct rows {
@@ -463,10 +462,6 @@ static row *rows_add(rows *r)
 
 static void rows_free(rows *r)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        free(r->v[i].rpath);
-        free(r->v[i].path);
-    }
     free(r->v);
 }
 
@@ -515,11 +510,11 @@ static int sql_page(cat *c, const cat_query *q, const char *order, rows *out)
 }
 
 /* ---- the unfiltered page by relevance --------------------------------------
- * Ranking needs bm25 of every hit, but joining every hit to its file (a cue
+ * Ranking needs the rank of every hit (catalog_rank.c), but joining every hit to its file (a cue
  * to its row, the row to its file) costs far more. So the ranks are read
  * from the full-text tables alone, the offset+limit best kept (with every
- * hit tied with the last of them), and only those joined for the rest of
- * the order: rank, root path, path, start, then kind and id as in sql_page. */
+ * hit tied with the last of them) and ordered by rank, kind and id as
+ * sql_page orders them; only the page's hits are then joined to their rows. */
 
 static void swap(double *a, double *b)
 {
@@ -556,18 +551,10 @@ static double nth_smallest(double *v, size_t n, size_t k)
 static int row_cmp(const void *pa, const void *pb)
 {
     const row *a = pa, *b = pb;
-    int d;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
-    /* SQLite's BINARY collation: bytes, as strcmp compares UTF-8 */
-    if ((d = strcmp(a->rpath, b->rpath)) != 0 || (d = strcmp(a->path, b->path)) != 0)
-        return d;
-    if (a->has_time != b->has_time)
-        return a->has_time ? 1 : -1; /* a file's NULL start first */
-    if (a->has_time && a->start != b->start)
-        return a->start < b->start ? -1 : 1;
     if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
+        return a->kind < b->kind ? -1 : 1;   /* 'c' < 'f' < 's', as "cue" < "file" < "segment" */
     return a->rid < b->rid ? -1 : a->rid > b->rid;
 }
 
@@ -575,15 +562,12 @@ static const struct ranked_source {
     char kind;
     const char *hits, *keys;
 } ranked_sources[] = {
-    {'f', "SELECT rowid, bm25(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
-     "SELECT m.id, NULL, NULL, r.path, m.path FROM media m JOIN roots r ON r.id = m.root_id"
-     " WHERE m.id = ?1"},
-    {'s', "SELECT rowid, bm25(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
-     "SELECT x.media_id, x.start, x.end, r.path, m.path FROM segments x"
-     " JOIN media m ON m.id = x.media_id JOIN roots r ON r.id = m.root_id WHERE x.id = ?1"},
-    {'c', "SELECT rowid, bm25(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1",
-     "SELECT x.media_id, x.start, x.end, r.path, m.path FROM cues x"
-     " JOIN media m ON m.id = x.media_id JOIN roots r ON r.id = m.root_id WHERE x.id = ?1"},
+    {'f', "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
+     "SELECT id, NULL, NULL FROM media WHERE id = ?1"},
+    {'s', "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
+     "SELECT media_id, start, end FROM segments WHERE id = ?1"},
+    {'c', "SELECT rowid, reel_rank(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1",
+     "SELECT media_id, start, end FROM cues WHERE id = ?1"},
 };
 
 /* Every hit's kind, id and rank, from the three full-text tables. */
@@ -610,7 +594,7 @@ static int ranked_hits(cat *c, const cat_query *q, rows *all)
     return CAT_OK;
 }
 
-/* Reads the file, times and paths of a kept hit. */
+/* Reads the file and times of a hit of the page. */
 static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
 {
     size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
@@ -627,10 +611,8 @@ static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
     h->has_time = sqlite3_column_type(st, 1) != SQLITE_NULL;
     h->start = sqlite3_column_double(st, 1);
     h->end = sqlite3_column_double(st, 2);
-    h->rpath = strdup((const char *)sqlite3_column_text(st, 3));
-    h->path = strdup((const char *)sqlite3_column_text(st, 4));
     sqlite3_reset(st);
-    return h->rpath && h->path ? CAT_OK : CAT_ERROR;
+    return CAT_OK;
 }
 
 static int ranked_page(cat *c, const cat_query *q, rows *out)
@@ -658,22 +640,21 @@ static int ranked_page(cat *c, const cat_query *q, rows *out)
                 all.v[kept++] = all.v[i];
         all.n = kept;
     }
-    for (size_t i = 0; rc == CAT_OK && i < all.n; i++)
-        rc = ranked_keys(c, keys, &all.v[i]);
+    /* the whole order is known without the hits' rows: only the page's
+     * own hits are read (ties are common: transcripts repeat phrases) */
+    if (rc == CAT_OK)
+        qsort(all.v, all.n, sizeof *all.v, row_cmp);
+    for (size_t i = offset; rc == CAT_OK && i < all.n && i < want; i++) {
+        row *h = rows_add(out);
+        if (!h) {
+            rc = CAT_ERROR;
+            break;
+        }
+        *h = all.v[i];
+        rc = ranked_keys(c, keys, h);
+    }
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
-    if (rc == CAT_OK) {
-        qsort(all.v, all.n, sizeof *all.v, row_cmp);
-        for (size_t i = offset; i < all.n && i < want; i++) {
-            row *h = rows_add(out);
-            if (!h) {
-                rc = CAT_ERROR;
-                break;
-            }
-            *h = all.v[i];
-            all.v[i].rpath = all.v[i].path = NULL;
-        }
-    }
     rows_free(&all);
     return rc;
 }
@@ -710,7 +691,9 @@ static int row_text(cat *c, const cat_query *q, sqlite3_stmt *texts[3], const ro
 int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload)
 {
     static const struct { const char *name, *order; } sorts[] = {
-        {"relevance", "rank, rpath, path, start"},
+        /* equal ranks: by kind and id, which the full-text tables give
+         * without reading a hit's row (see ranked_page) */
+        {"relevance", "rank, hit, rid"},
         {"recorded", "rec IS NULL, rec, rpath, path, start"},
         {"duration", "duration IS NULL, duration DESC, rpath, path, start"},
         {"path", "rpath, path, hit <> 'file', start"},

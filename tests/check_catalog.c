@@ -1,5 +1,6 @@
 /* check_catalog.c - the SQLite catalogue: migrations, writes, moves, reads. */
 #include <check.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "catalog_int.h"
 
 static char dir[64], db[128];
 static cat *c;
@@ -246,6 +248,52 @@ START_TEST(test_catalog_search__words_diacritics_and_bad_query)
 }
 END_TEST
 
+/* reel_rank() (schema/catalog_rank.c): bm25 at b = 0, with column weights. */
+START_TEST(test_catalog_rank__bm25_without_length)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    /* 13 rows, 3 with the word: idf = ln((13 - 3 + 0.5) / (3 + 0.5)) = ln 3 */
+    const char *setup_sql =
+        "CREATE VIRTUAL TABLE t USING fts5(title, body);"
+        "INSERT INTO t(rowid, title, body) VALUES (1, 'Prison letters', 'a talk'),"
+        " (2, 'a talk', 'about the prison and much else besides, said at length'),"
+        " (3, 'a talk', 'prison, prison');"
+        "WITH RECURSIVE n(i) AS (SELECT 4 UNION ALL SELECT i + 1 FROM n WHERE i < 13)"
+        " INSERT INTO t(rowid, title, body) SELECT i, 'other', 'words' FROM n;";
+    const double idf = log(3.0), k1 = 1.2;
+    const struct { int64_t rowid; double tf; } want[] = {{1, 10}, {3, 2}, {2, 1}};
+    int i = 0;
+
+    ck_assert_int_eq(sqlite3_open(":memory:", &h), SQLITE_OK);
+    ck_assert_int_eq(cat_rank_register(h), 0);
+    ck_assert_int_eq(sqlite3_exec(h, setup_sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT rowid, reel_rank(t, 10.0, 1.0) AS r FROM t"
+                                           " WHERE t MATCH 'prison' ORDER BY r", -1, &st, NULL),
+                     SQLITE_OK);
+    /* the title's weight first; then two occurrences before one, however
+     * long the text around them (no length normalisation) */
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        double expect = -idf * want[i].tf * (k1 + 1) / (want[i].tf + k1);
+        ck_assert_int_lt(i, 3);
+        ck_assert_int_eq(sqlite3_column_int64(st, 0), want[i].rowid);
+        ck_assert_double_eq_tol(sqlite3_column_double(st, 1), expect, 1e-9);
+        i++;
+    }
+    ck_assert_int_eq(i, 3);
+    sqlite3_finalize(st);
+    /* two phrases add up; no weights: every column counts 1 */
+    ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT reel_rank(t) FROM t WHERE t MATCH 'prison AND talk'"
+                                           " AND rowid = 3", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_double_eq_tol(sqlite3_column_double(st, 0),
+                            -(idf * 2 * (k1 + 1) / (2 + k1) + log(10.5 / 3.5) * (k1 + 1) / (1 + k1)),
+                            1e-9);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("catalog");
@@ -261,6 +309,7 @@ int main(void)
     tcase_add_test(tc, test_catalog_media_mark_missing__kept_with_dates);
     tcase_add_test(tc, test_catalog_known_load__sorted_media_and_errors);
     tcase_add_test(tc, test_catalog_search__words_diacritics_and_bad_query);
+    tcase_add_test(tc, test_catalog_rank__bm25_without_length);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
