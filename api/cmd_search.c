@@ -50,7 +50,7 @@ static int collect(const cat_hit *h, void *payload)
     json_t *rec = NULL, *hit;
     static const char *const keep[] = {"id", "root", "path", "kind", "title", "people", "countries",
                                        "recorded_at", "duration", "thumbnail", NULL};
-    int rc = cat_record_load(s->cat, h->media_id, &rec);
+    int rc = cat_record_brief(s->cat, h->media_id, &rec);
     if (rc != CAT_OK)
         return rc;
     hit = json_pack("{s:s}", "match", h->kind);

@@ -138,13 +138,45 @@ static int add_streams(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
-static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
+/* The container's own title and description: with no sidecar yet, the best
+ * editorial values there are (a sidecar's, read later, win). */
+static void tags_as_editorial(json_t *tags, json_t *rec)
 {
-    sqlite3_stmt *st = cat_stmt(c, S_RECORD_CHAPTERS,
+    if (json_object_get(tags, "title"))
+        json_object_set(rec, "title", json_object_get(tags, "title"));
+    if (json_object_get(tags, "description"))
+        json_object_set(rec, "description", json_object_get(tags, "description"));
+}
+
+/* full: chapters and every tag; else only the title and description tags */
+static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
+{
+    sqlite3_stmt *st;
+    json_t *arr, *tags = json_object();
+
+    if (!full) {
+        st = cat_stmt(c, S_RECORD_TAG_TITLE, "SELECT key, value FROM tags WHERE media_id = ?1"
+                                             " AND key IN ('title', 'description')");
+        if (!st) {
+            json_decref(tags);
+            return CAT_ERROR;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
+        sqlite3_reset(st);
+        tags_as_editorial(tags, rec);
+        json_decref(tags);
+        return CAT_OK;
+    }
+    st = cat_stmt(c, S_RECORD_CHAPTERS,
         "SELECT start, end, title FROM chapters WHERE media_id = ?1 ORDER BY idx");
-    json_t *arr = json_array(), *tags = json_object();
-    if (!st)
+    arr = json_array();
+    if (!st) {
+        json_decref(arr);
+        json_decref(tags);
         return CAT_ERROR;
+    }
     sqlite3_bind_int64(st, 1, id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *ch = json_object();
@@ -160,18 +192,15 @@ static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
         json_decref(arr);
 
     st = cat_stmt(c, S_RECORD_TAGS, "SELECT key, value FROM tags WHERE media_id = ?1 ORDER BY key");
-    if (!st)
+    if (!st) {
+        json_decref(tags);
         return CAT_ERROR;
+    }
     sqlite3_bind_int64(st, 1, id);
     while (sqlite3_step(st) == SQLITE_ROW)
         put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
     sqlite3_reset(st);
-    /* With no sidecar yet, the container's own title and description are the
-     * best editorial values there are. */
-    if (json_object_get(tags, "title"))
-        json_object_set(rec, "title", json_object_get(tags, "title"));
-    if (json_object_get(tags, "description"))
-        json_object_set(rec, "description", json_object_get(tags, "description"));
+    tags_as_editorial(tags, rec);
     if (json_object_size(tags))
         json_object_set_new(rec, "tags", tags);
     else
@@ -182,7 +211,7 @@ static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
 /* The editorial values (sidecars) over the technical ones, and the
  * transcripts. Visibility is always present: "internal" where nothing says
  * otherwise, so a record is never public by accident. */
-static int add_editorial(cat *c, int64_t id, json_t *rec)
+static int add_editorial(cat *c, int64_t id, int full, json_t *rec)
 {
     static const char *const copied[] = {
         "title", "description", "people", "countries", "place", "event", "campaign",
@@ -219,6 +248,8 @@ static int add_editorial(cat *c, int64_t id, json_t *rec)
                                         ? json_string_value(json_object_get(doc, "visibility"))
                                         : "internal"));
     json_decref(doc);
+    if (!full)
+        return CAT_OK;
 
     st = cat_stmt(c, S_RECORD_SUBS,
         "SELECT language, source, track, count(*) FROM cues WHERE media_id = ?1"
@@ -276,7 +307,8 @@ static int add_thumbs(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
-int cat_record_load(cat *c, int64_t id, json_t **out)
+/* full: every table; else the media row, editorial values and thumbnails */
+static int record_load(cat *c, int64_t id, int full, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_RECORD,
         "SELECT m.uid, r.name, m.path, m.kind, m.status, m.size, m.mtime_ns, m.sha256,"
@@ -336,14 +368,19 @@ int cat_record_load(cat *c, int64_t id, json_t **out)
     put_text(rec, "indexed_at", st, 26);
     sqlite3_reset(st);
 
-    if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK
-        || (rc = add_editorial(c, id, rec)) != CAT_OK || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
+    if ((full && (rc = add_streams(c, id, rec)) != CAT_OK)
+        || (rc = add_chapters_and_tags(c, id, full, rec)) != CAT_OK
+        || (rc = add_editorial(c, id, full, rec)) != CAT_OK || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
         json_decref(rec);
         return rc;
     }
     *out = rec;
     return CAT_OK;
 }
+
+int cat_record_load(cat *c, int64_t id, json_t **out) { return record_load(c, id, 1, out); }
+
+int cat_record_brief(cat *c, int64_t id, json_t **out) { return record_load(c, id, 0, out); }
 
 /* ---- listings ------------------------------------------------------------ */
 

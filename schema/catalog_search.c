@@ -512,41 +512,9 @@ static int sql_page(cat *c, const cat_query *q, const char *order, rows *out)
 /* ---- the unfiltered page by relevance --------------------------------------
  * Ranking needs the rank of every hit (catalog_rank.c), but joining every hit to its file (a cue
  * to its row, the row to its file) costs far more. So the ranks are read
- * from the full-text tables alone, the offset+limit best kept (with every
- * hit tied with the last of them) and ordered by rank, kind and id as
- * sql_page orders them; only the page's hits are then joined to their rows. */
-
-static void swap(double *a, double *b)
-{
-    double t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Quickselect with a three-way partition: ranks tie often. */
-static double nth_smallest(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        double p = v[lo + (hi - lo) / 2];
-        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) = p, [gt,hi) > p */
-        while (i < gt) {
-            if (v[i] < p)
-                swap(&v[lt++], &v[i++]);
-            else if (v[i] > p)
-                swap(&v[i], &v[--gt]);
-            else
-                i++;
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return p;
-    }
-    return v[lo];
-}
+ * from the full-text tables alone (which also count them), the offset+limit
+ * best kept in order of rank, kind and id as sql_page orders them, and only
+ * the page's hits joined to their rows. */
 
 static int row_cmp(const void *pa, const void *pb)
 {
@@ -570,9 +538,56 @@ static const struct ranked_source {
      "SELECT media_id, start, end FROM cues WHERE id = ?1"},
 };
 
-/* Every hit's kind, id and rank, from the three full-text tables. */
-static int ranked_hits(cat *c, const cat_query *q, rows *all)
+/* The best hits so far: with a limit, a max-heap of the `cap` best in
+ * row_cmp order (its root the worst of them), so memory and work stay small
+ * however many thousands of hits a common word has; without one, all. */
+typedef struct best {
+    rows r;
+    size_t cap;                  /* 0: keep every hit */
+} best;
+
+static void sift_down(row *v, size_t n, size_t i)
 {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        row t;
+        if (l < n && row_cmp(&v[l], &v[top]) > 0)
+            top = l;
+        if (r < n && row_cmp(&v[r], &v[top]) > 0)
+            top = r;
+        if (top == i)
+            return;
+        t = v[i];
+        v[i] = v[top];
+        v[top] = t;
+        i = top;
+    }
+}
+
+static int best_offer(best *b, const row *h)
+{
+    row *v;
+    if (b->cap && b->r.n == b->cap) {
+        if (row_cmp(h, &b->r.v[0]) >= 0)
+            return CAT_OK;
+        b->r.v[0] = *h;
+        sift_down(b->r.v, b->r.n, 0);
+        return CAT_OK;
+    }
+    if (!(v = rows_add(&b->r)))
+        return CAT_ERROR;
+    *v = *h;
+    if (b->cap && b->r.n == b->cap)
+        for (size_t i = b->cap / 2; i-- > 0;)
+            sift_down(b->r.v, b->r.n, i);
+    return CAT_OK;
+}
+
+/* Every hit's kind, id and rank, from the three full-text tables, offered
+ * to b; *total counts them. */
+static int ranked_hits(cat *c, const cat_query *q, best *b, int64_t *total)
+{
+    *total = 0;
     for (size_t k = 0; k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
         sqlite3_stmt *st = NULL;
         int step;
@@ -580,12 +595,13 @@ static int ranked_hits(cat *c, const cat_query *q, rows *all)
             return search_fail(c, st);
         sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            row *h = rows_add(all);
-            if (!h)
-                break;
-            h->kind = ranked_sources[k].kind;
-            h->rid = sqlite3_column_int64(st, 0);
-            h->rank = sqlite3_column_double(st, 1);
+            row h = {.kind = ranked_sources[k].kind, .rid = sqlite3_column_int64(st, 0),
+                     .rank = sqlite3_column_double(st, 1)};
+            (*total)++;
+            if (best_offer(b, &h) != CAT_OK) {
+                sqlite3_finalize(st);
+                return CAT_ERROR;
+            }
         }
         if (step != SQLITE_DONE)
             return search_fail(c, st);
@@ -615,47 +631,29 @@ static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
     return CAT_OK;
 }
 
-static int ranked_page(cat *c, const cat_query *q, rows *out)
+static int ranked_page(cat *c, const cat_query *q, rows *out, int64_t *total)
 {
-    rows all = {0};
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0};
     sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
-    size_t offset = q->offset > 0 ? (size_t)q->offset : 0, want;
-    int rc = ranked_hits(c, q, &all);
+    int rc = ranked_hits(c, q, &b, total);
 
-    want = q->limit > 0 ? offset + (size_t)q->limit : all.n;
-    if (rc == CAT_OK && want < all.n) {
-        /* the want-th smallest rank: no hit ranked after it is on the page */
-        double *ranks = malloc(all.n * sizeof *ranks), last;
-        size_t kept = 0;
-        if (!ranks) {
-            rows_free(&all);
-            return CAT_ERROR;
-        }
-        for (size_t i = 0; i < all.n; i++)
-            ranks[i] = all.v[i].rank;
-        last = nth_smallest(ranks, all.n, want - 1);
-        free(ranks);
-        for (size_t i = 0; i < all.n; i++)
-            if (all.v[i].rank <= last)
-                all.v[kept++] = all.v[i];
-        all.n = kept;
-    }
     /* the whole order is known without the hits' rows: only the page's
-     * own hits are read (ties are common: transcripts repeat phrases) */
+     * own hits are read */
     if (rc == CAT_OK)
-        qsort(all.v, all.n, sizeof *all.v, row_cmp);
-    for (size_t i = offset; rc == CAT_OK && i < all.n && i < want; i++) {
+        qsort(b.r.v, b.r.n, sizeof *b.r.v, row_cmp);
+    for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
         row *h = rows_add(out);
         if (!h) {
             rc = CAT_ERROR;
             break;
         }
-        *h = all.v[i];
+        *h = b.r.v[i];
         rc = ranked_keys(c, keys, h);
     }
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
-    rows_free(&all);
+    rows_free(&b.r);
     return rc;
 }
 
@@ -701,7 +699,7 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
     const char *order = q->words ? sorts[0].order : sorts[3].order;
     sqlite3_stmt *texts[3] = {NULL, NULL, NULL};
     rows page = {0};
-    int rc, plain;
+    int rc, plain, ranked;
 
     for (size_t i = 0; q->sort && i < sizeof sorts / sizeof *sorts; i++)
         if (strcmp(q->sort, sorts[i].name) == 0)
@@ -709,15 +707,16 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
     if ((rc = unfiltered(c, q, &plain)) != CAT_OK)
         return rc;
     plain = plain && q->words;
-    /* the count */
-    if (plain) {
+    ranked = plain && order == sorts[0].order;
+    /* the count; a ranked page counts its hits as it ranks them */
+    if (plain && !ranked) {
         rc = one_number(c, "SELECT (SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1)"
                            " + (SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?1)"
                            " + (SELECT count(*) FROM cues_fts WHERE cues_fts MATCH ?1)",
                         q->words, out_total);
         if (rc != CAT_OK)
             return rc;
-    } else {
+    } else if (!plain) {
         sql s;
         sqlite3_stmt *st;
         if (open_sql(&s) != 0)
@@ -735,7 +734,7 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
 
     /* the page; rows and texts are read before the callbacks, which may use
      * the handle */
-    rc = plain && order == sorts[0].order ? ranked_page(c, q, &page) : sql_page(c, q, order, &page);
+    rc = ranked ? ranked_page(c, q, &page, out_total) : sql_page(c, q, order, &page);
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)
