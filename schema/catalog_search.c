@@ -158,15 +158,20 @@ static void seg_has(sql *s, const char *column, const char *value, int json_list
     add_text(s, frag, value);
 }
 
-/* What a hit fragment selects: a constant to count, or the page's columns
- * (the rank only when the order uses it). */
-enum cols { COUNT, PAGE, PAGE_RANKED };
+/* What a hit fragment selects: a constant to count, the page's columns
+ * (the rank only when the order uses it), or only kind, id and rank (the
+ * ranked page of a filtered search: see ranked_page). */
+enum cols { COUNT, PAGE, PAGE_RANKED, RANKED };
 
 static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, const char *times,
                      const char *rank)
 {
     if (cols == COUNT) {
         add(s, " SELECT 1");
+        return;
+    }
+    if (cols == RANKED) {
+        fprintf(s->f, " SELECT '%c' AS hit, %s AS rid, %s AS rank", kind[0], rid, rank);
         return;
     }
     fprintf(s->f, " SELECT '%s' AS hit, f.id AS media_id, %s AS rid, %s, %s AS rank,"
@@ -320,9 +325,11 @@ static void segment_hits(sql *s, const cat_query *q, enum cols cols)
 static void cue_hits(sql *s, const cat_query *q, enum cols cols)
 {
     hit_cols(s, cols, "cue", "c.id", "c.start AS start, c.end AS end", "reel_rank(cues_fts)");
-    add_text(s, " FROM cues_fts CROSS JOIN cues c ON c.id = cues_fts.rowid"
+    add_text(s, " FROM cues_fts CROSS JOIN cues c INDEXED BY cues_file ON c.id = cues_fts.rowid"
                 " CROSS JOIN f ON f.id = c.media_id WHERE cues_fts MATCH ?%d", q->words);
-    file_about(s, q, "c.media_id");
+    /* unary +: the file filters are checked on each hit's file id, never
+     * used to walk cues_file (which would read the list once per hit) */
+    file_about(s, q, "+c.media_id");
 }
 
 /* One source of hits; with an order, only its first n rows in that order:
@@ -583,29 +590,52 @@ static int best_offer(best *b, const row *h)
     return CAT_OK;
 }
 
-/* Every hit's kind, id and rank, from the three full-text tables, offered
- * to b; *total counts them. */
-static int ranked_hits(cat *c, const cat_query *q, best *b, int64_t *total)
+/* Offers every row (kind, id, rank) of st to b; *total counts them. The
+ * kind is column 0's first letter, or `kind` when not 0. */
+static int offer_rows(cat *c, sqlite3_stmt *st, char kind, best *b, int64_t *total)
+{
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int col = kind ? 0 : 1;
+        row h = {.kind = kind ? kind : (char)sqlite3_column_text(st, 0)[0],
+                 .rid = sqlite3_column_int64(st, col), .rank = sqlite3_column_double(st, col + 1)};
+        (*total)++;
+        if (best_offer(b, &h) != CAT_OK) {
+            sqlite3_finalize(st);
+            return CAT_ERROR;
+        }
+    }
+    if (step != SQLITE_DONE)
+        return search_fail(c, st);
+    sqlite3_finalize(st);
+    return CAT_OK;
+}
+
+/* Every hit's kind, id and rank offered to b, *total counting them: with no
+ * filter, from the three full-text tables alone; else from one pass of
+ * the hits joined to their files, which both counts and ranks them (it had
+ * been two: a count, then the page). */
+static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_t *total)
 {
     *total = 0;
+    if (filtered) {
+        sql s;
+        sqlite3_stmt *st;
+        if (open_sql(&s) != 0)
+            return CAT_ERROR;
+        hits(&s, q, " SELECT * FROM (", RANKED, NULL, 0);
+        st = prepare(c, &s);
+        free(s.text);
+        return st ? offer_rows(c, st, 0, b, total) : CAT_ERROR;
+    }
     for (size_t k = 0; k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
         sqlite3_stmt *st = NULL;
-        int step;
+        int rc;
         if (sqlite3_prepare_v2(c->db, ranked_sources[k].hits, -1, &st, NULL) != SQLITE_OK)
             return search_fail(c, st);
         sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            row h = {.kind = ranked_sources[k].kind, .rid = sqlite3_column_int64(st, 0),
-                     .rank = sqlite3_column_double(st, 1)};
-            (*total)++;
-            if (best_offer(b, &h) != CAT_OK) {
-                sqlite3_finalize(st);
-                return CAT_ERROR;
-            }
-        }
-        if (step != SQLITE_DONE)
-            return search_fail(c, st);
-        sqlite3_finalize(st);
+        if ((rc = offer_rows(c, st, ranked_sources[k].kind, b, total)) != CAT_OK)
+            return rc;
     }
     return CAT_OK;
 }
@@ -631,12 +661,12 @@ static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
     return CAT_OK;
 }
 
-static int ranked_page(cat *c, const cat_query *q, rows *out, int64_t *total)
+static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int64_t *total)
 {
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
     best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0};
     sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
-    int rc = ranked_hits(c, q, &b, total);
+    int rc = ranked_hits(c, q, filtered, &b, total);
 
     /* the whole order is known without the hits' rows: only the page's
      * own hits are read */
@@ -706,17 +736,17 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
             order = sorts[i].order;
     if ((rc = unfiltered(c, q, &plain)) != CAT_OK)
         return rc;
+    /* by relevance, a page counts its hits as it ranks them */
+    ranked = q->words && order == sorts[0].order;
     plain = plain && q->words;
-    ranked = plain && order == sorts[0].order;
-    /* the count; a ranked page counts its hits as it ranks them */
-    if (plain && !ranked) {
+    if (!ranked && plain) {
         rc = one_number(c, "SELECT (SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1)"
                            " + (SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?1)"
                            " + (SELECT count(*) FROM cues_fts WHERE cues_fts MATCH ?1)",
                         q->words, out_total);
         if (rc != CAT_OK)
             return rc;
-    } else if (!plain) {
+    } else if (!ranked) {
         sql s;
         sqlite3_stmt *st;
         if (open_sql(&s) != 0)
@@ -734,7 +764,7 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
 
     /* the page; rows and texts are read before the callbacks, which may use
      * the handle */
-    rc = ranked ? ranked_page(c, q, &page, out_total) : sql_page(c, q, order, &page);
+    rc = ranked ? ranked_page(c, q, !plain, &page, out_total) : sql_page(c, q, order, &page);
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)

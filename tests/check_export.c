@@ -402,6 +402,69 @@ START_TEST(test_search__each_filter)
 }
 END_TEST
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The hits of res, one per element, sorted: the set, whatever the order. */
+static char *hit_set(const json_t *res)
+{
+    char *all = hits_of(res), *parts[256] = {0}, *save = NULL;
+    size_t n = 0;
+    struct sup_str b = {0};
+    for (char *p = strtok_r(all, ";", &save); p && n < 256; p = strtok_r(NULL, ";", &save))
+        parts[n++] = p + (*p == ' ');
+    qsort(parts, n, sizeof *parts, cmp_str);
+    for (size_t i = 0; i < n; i++)
+        sup_str_printf(&b, "%s%s", i ? "; " : "", parts[i]);
+    free(all);
+    return b.s ? b.s : strdup("");
+}
+
+/* By relevance (the default with words) a search counts and ranks its hits
+ * in one pass (schema/catalog_search.c, ranked_page), with or without
+ * filters; it must find exactly what the path order finds. */
+START_TEST(test_search__relevance_same_hits_as_path_order)
+{
+    static const char *const cases[][6] = {
+        {"t*", NULL},
+        {"t*", "--kind", "video", NULL},
+        {"t*", "--country", "BY", NULL},
+        {"t* OR f*", "--has-subtitles", NULL},
+        {"freedom", "--country", "AZ", NULL},
+        {"t*", "--limit", "2", NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *by_rank[12] = {"search", "--json"}, *by_path[12] = {"search", "--json", "--sort", "path"};
+        int n = 2, m = 4;
+        json_t *a, *b;
+        char *sa, *sb;
+        for (int i = 0; cases[k][i]; i++) {
+            by_rank[n++] = cases[k][i];
+            by_path[m++] = cases[k][i];
+        }
+        by_rank[n] = by_path[m] = NULL;
+        a = run_json(0, by_rank);
+        b = run_json(0, by_path);
+        ck_assert_int_eq(json_integer_value(json_object_get(a, "total")),
+                         json_integer_value(json_object_get(b, "total")));
+        if (k == 0)
+            ck_assert_int_gt(json_integer_value(json_object_get(a, "total")), 2);
+        sa = hit_set(a);
+        sb = hit_set(b);
+        if (k + 1 < sizeof cases / sizeof *cases)
+            ck_assert_msg(strcmp(sa, sb) == 0, "case %zu: by rank [%s], by path [%s]", k, sa, sb);
+        else   /* a page of 2: the best two, which need not be the first two by path */
+            ck_assert_uint_eq(json_array_size(json_object_get(a, "hits")), 2);
+        free(sa);
+        free(sb);
+        json_decref(a);
+        json_decref(b);
+    }
+}
+END_TEST
+
 START_TEST(test_search__output_formats)
 {
     const char *csv[] = {"search", "--csv", "--sort", "path", "--speaker", "ales bialiatski", NULL};
@@ -477,6 +540,7 @@ int main(void)
     tcase_add_test(tc, test_facets__counts_under_filters);
     tcase_add_loop_test(tc, test_search__each_filter, 0, (int)(sizeof filter_cases / sizeof *filter_cases));
     tcase_add_test(tc, test_search__output_formats);
+    tcase_add_test(tc, test_search__relevance_same_hits_as_path_order);
     tcase_add_loop_test(tc, test_queries__bad_ones_exit_2, 0, (int)(sizeof bad_queries / sizeof *bad_queries));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
