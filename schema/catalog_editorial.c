@@ -13,41 +13,7 @@ int cat_sidecars_load(cat *c, int64_t root_id, const char *after, size_t limit, 
     sqlite3_stmt *st = cat_stmt(c, S_SIDECARS_LOAD,
         "SELECT path, size, mtime_ns FROM sidecars WHERE root_id = ?1 AND path > ?2"
         " ORDER BY path LIMIT ?3");
-    cat_known *k;
-    size_t n = 0;
-    int rc = SQLITE_DONE;
-
-    *out = NULL;
-    *count = 0;
-    if (!st)
-        return CAT_ERROR;
-    if (!(k = calloc(limit ? limit : 1, sizeof *k))) {
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return CAT_ERROR;
-    }
-    sqlite3_bind_int64(st, 1, root_id);
-    sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        k[n] = (cat_known){.path = strdup((const char *)sqlite3_column_text(st, 0)),
-                           .size = sqlite3_column_int64(st, 1),
-                           .mtime_ns = sqlite3_column_int64(st, 2)};
-        if (!k[n].path) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-        n++;
-    }
-    sqlite3_reset(st);
-    if (n < limit && rc != SQLITE_DONE) {
-        cat_known_free(k, n);
-        snprintf(c->err, sizeof c->err, "cannot load sidecars: %s",
-                 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(c->db));
-        return CAT_ERROR;
-    }
-    *out = k;
-    *count = n;
-    return CAT_OK;
+    return cat_known_chunk(c, st, root_id, after, limit, "sidecars", out, count);
 }
 
 int cat_sidecar_put(cat *c, int64_t root_id, const char *path, const char *kind, int64_t size,

@@ -38,6 +38,11 @@ struct cat {
 sqlite3_stmt *cat_stmt(cat *c, int slot, const char *sql);
 /* Copies SQLite's current message into the handle; returns CAT_ERROR. */
 int cat_fail(cat *c, const char *what);
+/* One chunk of cat_known_load or cat_sidecars_load: st (its statement,
+ * ?1 root, ?2 the path to start after, ?3 limit) selects path, size,
+ * mtime_ns and, when it has five columns, media id and missing. */
+int cat_known_chunk(cat *c, sqlite3_stmt *st, int64_t root_id, const char *after, size_t limit,
+                    const char *what, cat_known **out, size_t *count);
 /* Registers reel_rank() (catalog_rank.c) with db's FTS5. Returns 0 or -1. */
 int cat_rank_register(sqlite3 *db);
 /* Current UTC time as ISO 8601 with milliseconds: buf needs 64 bytes. */

@@ -148,6 +148,15 @@ static void tags_as_editorial(json_t *tags, json_t *rec)
         json_object_set(rec, "description", json_object_get(tags, "description"));
 }
 
+/* The (key, value) rows of st for media id, into tags. */
+static void read_tags(sqlite3_stmt *st, int64_t id, json_t *tags)
+{
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
+    sqlite3_reset(st);
+}
+
 /* full: chapters and every tag; else only the title and description tags */
 static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
 {
@@ -161,10 +170,7 @@ static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
             json_decref(tags);
             return CAT_ERROR;
         }
-        sqlite3_bind_int64(st, 1, id);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
-        sqlite3_reset(st);
+        read_tags(st, id, tags);
         tags_as_editorial(tags, rec);
         json_decref(tags);
         return CAT_OK;
@@ -196,10 +202,7 @@ static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
         json_decref(tags);
         return CAT_ERROR;
     }
-    sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
-    sqlite3_reset(st);
+    read_tags(st, id, tags);
     tags_as_editorial(tags, rec);
     if (json_object_size(tags))
         json_object_set_new(rec, "tags", tags);

@@ -590,6 +590,20 @@ static int best_offer(best *b, const row *h)
     return CAT_OK;
 }
 
+/* All the hits of q, filtered, as a prepared statement: `head` then the
+ * union of the sources with their `cols`. NULL on failure. */
+static sqlite3_stmt *all_hits(cat *c, const cat_query *q, const char *head, enum cols cols)
+{
+    sql s;
+    sqlite3_stmt *st;
+    if (open_sql(&s) != 0)
+        return NULL;
+    hits(&s, q, head, cols, NULL, 0);
+    st = prepare(c, &s);
+    free(s.text);
+    return st;
+}
+
 /* Offers every row (kind, id, rank) of st to b; *total counts them. The
  * kind is column 0's first letter, or `kind` when not 0. */
 static int offer_rows(cat *c, sqlite3_stmt *st, char kind, best *b, int64_t *total)
@@ -619,13 +633,7 @@ static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_
 {
     *total = 0;
     if (filtered) {
-        sql s;
-        sqlite3_stmt *st;
-        if (open_sql(&s) != 0)
-            return CAT_ERROR;
-        hits(&s, q, " SELECT * FROM (", RANKED, NULL, 0);
-        st = prepare(c, &s);
-        free(s.text);
+        sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (", RANKED);
         return st ? offer_rows(c, st, 0, b, total) : CAT_ERROR;
     }
     for (size_t k = 0; k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
@@ -747,13 +755,7 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
         if (rc != CAT_OK)
             return rc;
     } else if (!ranked) {
-        sql s;
-        sqlite3_stmt *st;
-        if (open_sql(&s) != 0)
-            return CAT_ERROR;
-        hits(&s, q, " SELECT count(*) FROM (", COUNT, NULL, 0);
-        st = prepare(c, &s);
-        free(s.text);
+        sqlite3_stmt *st = all_hits(c, q, " SELECT count(*) FROM (", COUNT);
         if (!st)
             return CAT_ERROR;
         if (sqlite3_step(st) != SQLITE_ROW)

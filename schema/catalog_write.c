@@ -113,9 +113,15 @@ int cat_known_load(cat *c, int64_t root_id, const char *after, size_t limit, cat
         " WHERE root_id = ?1 AND path > ?2 AND NOT EXISTS"
         " (SELECT 1 FROM media m WHERE m.root_id = e.root_id AND m.path = e.path)"
         " ORDER BY 1 LIMIT ?3");
+    return cat_known_chunk(c, st, root_id, after, limit, "known files", out, count);
+}
+
+int cat_known_chunk(cat *c, sqlite3_stmt *st, int64_t root_id, const char *after, size_t limit,
+                    const char *what, cat_known **out, size_t *count)
+{
     cat_known *k;
     size_t n = 0;
-    int rc = SQLITE_DONE;
+    int rc = SQLITE_DONE, with_ids;
 
     *out = NULL;
     *count = 0;
@@ -125,32 +131,32 @@ int cat_known_load(cat *c, int64_t root_id, const char *after, size_t limit, cat
         snprintf(c->err, sizeof c->err, "out of memory");
         return CAT_ERROR;
     }
+    with_ids = sqlite3_column_count(st) >= 5;
     sqlite3_bind_int64(st, 1, root_id);
     sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
     while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!(k[n].path = strdup((const char *)sqlite3_column_text(st, 0)))) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            goto fail;
+        k[n] = (cat_known){.path = strdup((const char *)sqlite3_column_text(st, 0)),
+                           .size = sqlite3_column_int64(st, 1),
+                           .mtime_ns = sqlite3_column_int64(st, 2),
+                           .media_id = with_ids ? sqlite3_column_int64(st, 3) : 0,
+                           .missing = with_ids ? sqlite3_column_int(st, 4) : 0};
+        if (!k[n].path) {
+            rc = SQLITE_NOMEM;
+            break;
         }
-        k[n].size = sqlite3_column_int64(st, 1);
-        k[n].mtime_ns = sqlite3_column_int64(st, 2);
-        k[n].media_id = sqlite3_column_int64(st, 3);
-        k[n].missing = sqlite3_column_int(st, 4);
         n++;
     }
-    if (n < limit && rc != SQLITE_DONE) {
-        cat_fail(c, "cannot load known files");
-        goto fail;
-    }
     sqlite3_reset(st);
+    if (n < limit && rc != SQLITE_DONE) {
+        cat_known_free(k, n);
+        snprintf(c->err, sizeof c->err, "cannot load %s: %s", what,
+                 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(c->db));
+        return CAT_ERROR;
+    }
     *out = k;
     *count = n;
     return CAT_OK;
-fail:
-    sqlite3_reset(st);
-    cat_known_free(k, n);
-    return CAT_ERROR;
 }
 
 int cat_root_present_count(cat *c, int64_t root_id, int64_t *out)
