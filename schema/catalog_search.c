@@ -678,7 +678,7 @@ static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int6
 
     /* the whole order is known without the hits' rows: only the page's
      * own hits are read */
-    if (rc == CAT_OK)
+    if (rc == CAT_OK && b.r.n > 1)   /* (no hits: v is NULL, which qsort may not take) */
         qsort(b.r.v, b.r.n, sizeof *b.r.v, row_cmp);
     for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
         row *h = rows_add(out);
