@@ -701,8 +701,7 @@ static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int6
 static int row_text(cat *c, const cat_query *q, sqlite3_stmt *texts[3], const row *h, char **out)
 {
     static const char *const sql_of[3] = {
-        "SELECT snippet(media_fts, -1, '[', ']', '…', 10) FROM media_fts"
-        " WHERE media_fts MATCH ?2 AND rowid = ?1",
+        "SELECT snippet(media_fts, -1, '[', ']', '…', 10) FROM media_fts WHERE media_fts MATCH ?2 AND rowid = ?1",
         "SELECT title FROM segments WHERE id = ?1",
         "SELECT text FROM cues WHERE id = ?1",
     };
