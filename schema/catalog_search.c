@@ -158,25 +158,20 @@ static void seg_has(sql *s, const char *column, const char *value, int json_list
     add_text(s, frag, value);
 }
 
-/* What a hit fragment selects: a constant to count, the page's columns
- * (the rank only when the order uses it), or only kind, id and rank (the
- * ranked page of a filtered search: see ranked_page). */
-enum cols { COUNT, PAGE, PAGE_RANKED, RANKED };
+/* What a hit fragment selects: the columns an order other than relevance
+ * needs (sorted_page), or only kind, id and rank (ranked_page). */
+enum cols { PAGE, RANKED };
 
 static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, const char *times,
                      const char *rank)
 {
-    if (cols == COUNT) {
-        add(s, " SELECT 1");
-        return;
-    }
     if (cols == RANKED) {
         fprintf(s->f, " SELECT '%c' AS hit, %s AS rid, %s AS rank", kind[0], rid, rank);
         return;
     }
-    fprintf(s->f, " SELECT '%s' AS hit, f.id AS media_id, %s AS rid, %s, %s AS rank,"
+    fprintf(s->f, " SELECT '%s' AS hit, f.id AS media_id, %s AS rid, %s, 0 AS rank,"
             " f.rpath AS rpath, f.path AS path, f.rec AS rec, f.duration AS duration",
-            kind, rid, times, cols == PAGE_RANKED ? rank : "0");
+            kind, rid, times);
 }
 
 static void file_hits(sql *s, const cat_query *q, enum cols cols)
@@ -332,36 +327,19 @@ static void cue_hits(sql *s, const cat_query *q, enum cols cols)
     file_about(s, q, "+c.media_id");
 }
 
-/* One source of hits; with an order, only its first n rows in that order:
- * the page of the union is among the union of each source's first n. */
-static void source(sql *s, const cat_query *q, void (*hits)(sql *, const cat_query *, enum cols),
-                   enum cols cols, const char *order, double n)
-{
-    if (!order) {
-        hits(s, q, cols);
-        return;
-    }
-    add(s, " SELECT * FROM (");
-    hits(s, q, cols);
-    fprintf(s->f, " ORDER BY %s", order);
-    add_num(s, " LIMIT ?%d", n);
-    add(s, ")");
-}
-
 /* The union of the sources after `head` ("SELECT ... FROM ("). */
-static void hits(sql *s, const cat_query *q, const char *head, enum cols cols, const char *order,
-                 double n)
+static void hits(sql *s, const cat_query *q, const char *head, enum cols cols)
 {
     media_filters(s, q);
     add(s, head);
-    source(s, q, file_hits, cols, order, n);
+    file_hits(s, q, cols);
     if (q->words || q->speakers || q->people || q->country || q->keyword) {
         add(s, " UNION ALL");
-        source(s, q, segment_hits, cols, order, n);
+        segment_hits(s, q, cols);
     }
     if (q->words) {
         add(s, " UNION ALL");
-        source(s, q, cue_hits, cols, order, n);
+        cue_hits(s, q, cols);
     }
     add(s, ")");
 }
@@ -443,9 +421,10 @@ static int unfiltered(cat *c, const cat_query *q, int *out)
 /* One hit of the page, before its text is read. */
 typedef struct row {
     char kind;                          /* 'f', 's' or 'c', as in "file", "segment", "cue" */
-    int has_time;
+    int has_time, has_duration;
     int64_t media_id, rid;              /* rid: the file, segment or cue */
-    double start, end, rank;
+    double start, end, rank, duration;
+    char *rpath, *path, *rec;           /* sort keys of the orders other than relevance */
 } row;
 
 typedef struct rows {
@@ -467,71 +446,89 @@ static row *rows_add(rows *r)
     return &r->v[r->n++];
 }
 
-static void rows_free(rows *r)
+static void row_keys_free(row *h)
 {
-    free(r->v);
+    free(h->rpath);
+    free(h->path);
+    free(h->rec);
+    h->rpath = h->path = h->rec = NULL;
 }
 
-/* The page by SQL: each source's first offset+limit rows, then the page of
- * their union. The order ends with the kind and id, so that rows equal in
- * every key still come in one order whichever way the page is made. */
-static int sql_page(cat *c, const cat_query *q, const char *order, rows *out)
+static void rows_free(rows *r)
 {
-    sql s;
-    sqlite3_stmt *st;
-    char *by = NULL;
-    double n = q->limit > 0 ? (double)q->limit + (q->offset > 0 ? q->offset : 0) : -1;
-    int step;
-
-    if (asprintf(&by, "%s, hit, rid", order) < 0)
-        return CAT_ERROR;
-    if (open_sql(&s) != 0) {
-        free(by);
-        return CAT_ERROR;
-    }
-    hits(&s, q, " SELECT * FROM (", q->words && strncmp(order, "rank", 4) == 0 ? PAGE_RANKED : PAGE,
-         by, n);
-    fprintf(s.f, " ORDER BY %s", by);
-    free(by);
-    add_num(&s, " LIMIT ?%d", q->limit > 0 ? q->limit : -1);
-    add_num(&s, " OFFSET ?%d", q->offset > 0 ? q->offset : 0);
-    st = prepare(c, &s);
-    free(s.text);
-    if (!st)
-        return CAT_ERROR;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        row *h = rows_add(out);
-        if (!h)
-            break;
-        h->kind = (char)sqlite3_column_text(st, 0)[0];
-        h->media_id = sqlite3_column_int64(st, 1);
-        h->rid = sqlite3_column_int64(st, 2);
-        h->has_time = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        h->start = sqlite3_column_double(st, 3);
-        h->end = sqlite3_column_double(st, 4);
-    }
-    if (step != SQLITE_DONE)
-        return search_fail(c, st);
-    sqlite3_finalize(st);
-    return CAT_OK;
+    for (size_t i = 0; i < r->n; i++)
+        row_keys_free(&r->v[i]);
+    free(r->v);
 }
 
 /* ---- the unfiltered page by relevance --------------------------------------
  * Ranking needs the rank of every hit (catalog_rank.c), but joining every hit to its file (a cue
  * to its row, the row to its file) costs far more. So the ranks are read
  * from the full-text tables alone (which also count them), the offset+limit
- * best kept in order of rank, kind and id as sql_page orders them, and only
+ * best kept in order of rank, kind and id (by_rank), and only
  * the page's hits joined to their rows. */
 
-static int row_cmp(const void *pa, const void *pb)
+/* The orders of --sort, as SQL's ORDER BY would give them: NULL first
+ * unless said otherwise, text in BINARY collation (strcmp on UTF-8), and
+ * every order ends with kind and id, so no two hits are ever equal. */
+typedef int (*row_cmp_fn)(const row *a, const row *b);
+
+static int cmp_num(double a, double b) { return a < b ? -1 : a > b; }
+
+/* kind, then id: 'c' < 'f' < 's', as "cue" < "file" < "segment" */
+static int cmp_kind_id(const row *a, const row *b)
 {
-    const row *a = pa, *b = pb;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
     if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;   /* 'c' < 'f' < 's', as "cue" < "file" < "segment" */
+        return a->kind < b->kind ? -1 : 1;
     return a->rid < b->rid ? -1 : a->rid > b->rid;
 }
+
+/* root path, path, then (path order only) files before their clips, start */
+static int cmp_place(const row *a, const row *b, int files_first)
+{
+    int d;
+    if ((d = strcmp(a->rpath, b->rpath)) != 0 || (d = strcmp(a->path, b->path)) != 0)
+        return d;
+    if (files_first && (a->kind != 'f') != (b->kind != 'f'))
+        return a->kind != 'f' ? 1 : -1;
+    if (a->has_time != b->has_time)
+        return a->has_time ? 1 : -1;
+    if (a->has_time && (d = cmp_num(a->start, b->start)) != 0)
+        return d;
+    return cmp_kind_id(a, b);
+}
+
+static int by_rank(const row *a, const row *b)
+{
+    int d = cmp_num(a->rank, b->rank);
+    return d ? d : cmp_kind_id(a, b);
+}
+
+static int by_path(const row *a, const row *b) { return cmp_place(a, b, 1); }
+
+static int by_recorded(const row *a, const row *b)
+{
+    int d;
+    if (!a->rec != !b->rec)
+        return a->rec ? -1 : 1;        /* undated last */
+    if (a->rec && (d = strcmp(a->rec, b->rec)) != 0)
+        return d;
+    return cmp_place(a, b, 0);
+}
+
+static int by_duration(const row *a, const row *b)
+{
+    int d;
+    if (a->has_duration != b->has_duration)
+        return a->has_duration ? -1 : 1;
+    if (a->has_duration && (d = cmp_num(b->duration, a->duration)) != 0)
+        return d;                      /* longest first */
+    return cmp_place(a, b, 0);
+}
+
+static row_cmp_fn sort_cmp;            /* for qsort, which takes no context */
+
+static int qsort_cmp(const void *a, const void *b) { return sort_cmp(a, b); }
 
 static const struct ranked_source {
     char kind;
@@ -551,16 +548,17 @@ static const struct ranked_source {
 typedef struct best {
     rows r;
     size_t cap;                  /* 0: keep every hit */
+    row_cmp_fn cmp;
 } best;
 
-static void sift_down(row *v, size_t n, size_t i)
+static void sift_down(row_cmp_fn cmp, row *v, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, top = i;
         row t;
-        if (l < n && row_cmp(&v[l], &v[top]) > 0)
+        if (l < n && cmp(&v[l], &v[top]) > 0)
             top = l;
-        if (r < n && row_cmp(&v[r], &v[top]) > 0)
+        if (r < n && cmp(&v[r], &v[top]) > 0)
             top = r;
         if (top == i)
             return;
@@ -571,22 +569,43 @@ static void sift_down(row *v, size_t n, size_t i)
     }
 }
 
+/* A copy of h whose sort keys it owns (h's may be SQLite's, valid only
+ * until the next step). */
+static int row_own(row *to, const row *h)
+{
+    *to = *h;
+    to->rpath = h->rpath ? strdup(h->rpath) : NULL;
+    to->path = h->path ? strdup(h->path) : NULL;
+    to->rec = h->rec ? strdup(h->rec) : NULL;
+    if ((h->rpath && !to->rpath) || (h->path && !to->path) || (h->rec && !to->rec)) {
+        row_keys_free(to);
+        return CAT_ERROR;
+    }
+    return CAT_OK;
+}
+
 static int best_offer(best *b, const row *h)
 {
     row *v;
     if (b->cap && b->r.n == b->cap) {
-        if (row_cmp(h, &b->r.v[0]) >= 0)
+        row kept;
+        if (b->cmp(h, &b->r.v[0]) >= 0)
             return CAT_OK;
-        b->r.v[0] = *h;
-        sift_down(b->r.v, b->r.n, 0);
+        if (row_own(&kept, h) != CAT_OK)
+            return CAT_ERROR;
+        row_keys_free(&b->r.v[0]);
+        b->r.v[0] = kept;
+        sift_down(b->cmp, b->r.v, b->r.n, 0);
         return CAT_OK;
     }
-    if (!(v = rows_add(&b->r)))
+    if (!(v = rows_add(&b->r)) || row_own(v, h) != CAT_OK) {
+        if (v)
+            b->r.n--;
         return CAT_ERROR;
-    *v = *h;
+    }
     if (b->cap && b->r.n == b->cap)
         for (size_t i = b->cap / 2; i-- > 0;)
-            sift_down(b->r.v, b->r.n, i);
+            sift_down(b->cmp, b->r.v, b->r.n, i);
     return CAT_OK;
 }
 
@@ -598,7 +617,7 @@ static sqlite3_stmt *all_hits(cat *c, const cat_query *q, const char *head, enum
     sqlite3_stmt *st;
     if (open_sql(&s) != 0)
         return NULL;
-    hits(&s, q, head, cols, NULL, 0);
+    hits(&s, q, head, cols);
     st = prepare(c, &s);
     free(s.text);
     return st;
@@ -672,14 +691,15 @@ static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
 static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int64_t *total)
 {
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
-    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0};
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_rank};
     sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
     int rc = ranked_hits(c, q, filtered, &b, total);
 
     /* the whole order is known without the hits' rows: only the page's
      * own hits are read */
+    sort_cmp = by_rank;
     if (rc == CAT_OK && b.r.n > 1)   /* (no hits: v is NULL, which qsort may not take) */
-        qsort(b.r.v, b.r.n, sizeof *b.r.v, row_cmp);
+        qsort(b.r.v, b.r.n, sizeof *b.r.v, qsort_cmp);
     for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
         row *h = rows_add(out);
         if (!h) {
@@ -691,6 +711,58 @@ static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int6
     }
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
+    rows_free(&b.r);
+    return rc;
+}
+
+/* The page in another order (path, recorded, duration): one pass over every
+ * hit with its sort keys, which also counts them, into a heap of the
+ * offset+limit first (it had been two passes, a count and the page). */
+static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, int64_t *total)
+{
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = cmp};
+    sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (", PAGE);
+    int rc = CAT_OK, step;
+
+    *total = 0;
+    if (!st)
+        return CAT_ERROR;
+    while (rc == CAT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* hit, media_id, rid, start, end, rank, rpath, path, rec, duration */
+        row h = {.kind = (char)sqlite3_column_text(st, 0)[0],
+                 .media_id = sqlite3_column_int64(st, 1),
+                 .rid = sqlite3_column_int64(st, 2),
+                 .has_time = sqlite3_column_type(st, 3) != SQLITE_NULL,
+                 .start = sqlite3_column_double(st, 3),
+                 .end = sqlite3_column_double(st, 4),
+                 .rpath = (char *)sqlite3_column_text(st, 6),
+                 .path = (char *)sqlite3_column_text(st, 7),
+                 .rec = (char *)sqlite3_column_text(st, 8),
+                 .has_duration = sqlite3_column_type(st, 9) != SQLITE_NULL,
+                 .duration = sqlite3_column_double(st, 9)};
+        if (!h.rpath || !h.path)
+            rc = cat_fail(c, "cannot read search hits");
+        else
+            rc = best_offer(&b, &h);
+        (*total)++;
+    }
+    if (rc == CAT_OK && step != SQLITE_DONE)
+        rc = search_fail(c, st);
+    else
+        sqlite3_finalize(st);
+    sort_cmp = cmp;
+    if (rc == CAT_OK && b.r.n > 1)
+        qsort(b.r.v, b.r.n, sizeof *b.r.v, qsort_cmp);
+    for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
+        row *h = rows_add(out);
+        if (!h) {
+            rc = CAT_ERROR;
+            break;
+        }
+        *h = b.r.v[i];                 /* the keys move to out */
+        b.r.v[i].rpath = b.r.v[i].path = b.r.v[i].rec = NULL;
+    }
     rows_free(&b.r);
     return rc;
 }
@@ -725,47 +797,30 @@ static int row_text(cat *c, const cat_query *q, sqlite3_stmt *texts[3], const ro
 
 int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void *payload)
 {
-    static const struct { const char *name, *order; } sorts[] = {
+    static const struct { const char *name; row_cmp_fn cmp; } sorts[] = {
         /* equal ranks: by kind and id, which the full-text tables give
          * without reading a hit's row (see ranked_page) */
-        {"relevance", "rank, hit, rid"},
-        {"recorded", "rec IS NULL, rec, rpath, path, start"},
-        {"duration", "duration IS NULL, duration DESC, rpath, path, start"},
-        {"path", "rpath, path, hit <> 'file', start"},
+        {"relevance", by_rank},
+        {"recorded", by_recorded},
+        {"duration", by_duration},
+        {"path", by_path},
     };
-    const char *order = q->words ? sorts[0].order : sorts[3].order;
+    row_cmp_fn cmp = q->words ? by_rank : by_path;
     sqlite3_stmt *texts[3] = {NULL, NULL, NULL};
     rows page = {0};
-    int rc, plain, ranked;
+    int rc, plain;
 
     for (size_t i = 0; q->sort && i < sizeof sorts / sizeof *sorts; i++)
         if (strcmp(q->sort, sorts[i].name) == 0)
-            order = sorts[i].order;
+            cmp = sorts[i].cmp;
     if ((rc = unfiltered(c, q, &plain)) != CAT_OK)
         return rc;
-    /* by relevance, a page counts its hits as it ranks them */
-    ranked = q->words && order == sorts[0].order;
-    plain = plain && q->words;
-    if (!ranked && plain) {
-        rc = one_number(c, "SELECT (SELECT count(*) FROM media_fts WHERE media_fts MATCH ?1)"
-                           " + (SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?1)"
-                           " + (SELECT count(*) FROM cues_fts WHERE cues_fts MATCH ?1)",
-                        q->words, out_total);
-        if (rc != CAT_OK)
-            return rc;
-    } else if (!ranked) {
-        sqlite3_stmt *st = all_hits(c, q, " SELECT count(*) FROM (", COUNT);
-        if (!st)
-            return CAT_ERROR;
-        if (sqlite3_step(st) != SQLITE_ROW)
-            return search_fail(c, st);
-        *out_total = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
 
     /* the page; rows and texts are read before the callbacks, which may use
      * the handle */
-    rc = ranked ? ranked_page(c, q, !plain, &page, out_total) : sql_page(c, q, order, &page);
+    /* each page counts its hits as it orders them */
+    rc = q->words && cmp == by_rank ? ranked_page(c, q, !(plain && q->words), &page, out_total)
+                                    : sorted_page(c, q, cmp, &page, out_total);
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)
