@@ -688,6 +688,27 @@ static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
     return CAT_OK;
 }
 
+/* When rc is CAT_OK: sorts b's rows by b->cmp and moves those from offset
+ * on, with their keys, into out (the page). Frees b. Returns rc, or
+ * CAT_ERROR when out cannot grow. */
+static int take_page(best *b, int rc, size_t offset, rows *out)
+{
+    sort_cmp = b->cmp;
+    if (rc == CAT_OK && b->r.n > 1)   /* (no hits: v is NULL, which qsort may not take) */
+        qsort(b->r.v, b->r.n, sizeof *b->r.v, qsort_cmp);
+    for (size_t i = offset; rc == CAT_OK && i < b->r.n; i++) {
+        row *h = rows_add(out);
+        if (!h) {
+            rc = CAT_ERROR;
+            break;
+        }
+        *h = b->r.v[i];
+        b->r.v[i].rpath = b->r.v[i].path = b->r.v[i].rec = NULL;
+    }
+    rows_free(&b->r);
+    return rc;
+}
+
 static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int64_t *total)
 {
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
@@ -697,21 +718,11 @@ static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int6
 
     /* the whole order is known without the hits' rows: only the page's
      * own hits are read */
-    sort_cmp = by_rank;
-    if (rc == CAT_OK && b.r.n > 1)   /* (no hits: v is NULL, which qsort may not take) */
-        qsort(b.r.v, b.r.n, sizeof *b.r.v, qsort_cmp);
-    for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
-        row *h = rows_add(out);
-        if (!h) {
-            rc = CAT_ERROR;
-            break;
-        }
-        *h = b.r.v[i];
-        rc = ranked_keys(c, keys, h);
-    }
+    rc = take_page(&b, rc, offset, out);
+    for (size_t i = 0; rc == CAT_OK && i < out->n; i++)
+        rc = ranked_keys(c, keys, &out->v[i]);
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
-    rows_free(&b.r);
     return rc;
 }
 
@@ -751,20 +762,7 @@ static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, in
         rc = search_fail(c, st);
     else
         sqlite3_finalize(st);
-    sort_cmp = cmp;
-    if (rc == CAT_OK && b.r.n > 1)
-        qsort(b.r.v, b.r.n, sizeof *b.r.v, qsort_cmp);
-    for (size_t i = offset; rc == CAT_OK && i < b.r.n; i++) {
-        row *h = rows_add(out);
-        if (!h) {
-            rc = CAT_ERROR;
-            break;
-        }
-        *h = b.r.v[i];                 /* the keys move to out */
-        b.r.v[i].rpath = b.r.v[i].path = b.r.v[i].rec = NULL;
-    }
-    rows_free(&b.r);
-    return rc;
+    return take_page(&b, rc, offset, out);
 }
 
 /* The text shown with a page row: the snippet of a file's match, the
