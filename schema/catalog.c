@@ -138,10 +138,15 @@ int cat_open(cat **out, const char *path, char **errmsg_out)
     }
     sqlite3_finalize(st);
     st = NULL;
-    /* an 8 MiB page cache (the default is 2): listings read every page of a
-     * catalogue, and each page missed is a pread */
+    /* a 1 MiB page cache (SQLite's default is 2): most of reel's reads touch
+     * each page once (a search's hits, an export, a rescan), and a page the
+     * cache has not held before costs a malloc and fresh page faults, more
+     * than the pread of a page the OS has cached. Measured on 100,000
+     * records: filtered searches 131 -> 100 ms, an unchanged rescan of
+     * 10,000 files 70 -> 53 ms than with 8 MiB; a first index of 100,000
+     * files no slower. */
     if ((rc = exec(c, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                      " PRAGMA cache_size = -8192;")) != CAT_OK)
+                      " PRAGMA cache_size = -1024;")) != CAT_OK)
         goto done;
     if (cat_rank_register(c->db) != 0) {
         rc = cat_fail(c, "cannot register the search ranking function");

@@ -49,12 +49,26 @@ static void add_num(sql *s, const char *fragment, double value)
 /* f is inlined, not materialised (NOT MATERIALIZED), and the FTS tables
  * drive the joins (CROSS JOIN keeps that order): otherwise SQLite scans
  * every file and probes the full-text index once per file. */
-static void media_filters(sql *s, const cat_query *q)
+/* Whether a filter reads the file's editorial row. */
+static int filters_use_editorial(const cat_query *q)
 {
-    add(s, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath, m.duration,"
-           " coalesce(e.recorded_at, m.recorded_at) AS rec"
-           " FROM media m JOIN roots r ON r.id = m.root_id"
-           " LEFT JOIN editorial e ON e.media_id = m.id WHERE 1");
+    return q->changed_since || q->event || q->campaign || q->organisation || q->visibility
+           || q->from || q->to;
+}
+
+/* need_rec: f's rec (the recorded date) is used. Otherwise, and when no
+ * filter reads editorial, f does not join it: SQLite keeps the LEFT JOIN
+ * and looks the row up for every hit even when nothing uses it. */
+static void media_filters(sql *s, const cat_query *q, int need_rec)
+{
+    if (need_rec || filters_use_editorial(q))
+        add(s, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath, m.duration,"
+               " coalesce(e.recorded_at, m.recorded_at) AS rec"
+               " FROM media m JOIN roots r ON r.id = m.root_id"
+               " LEFT JOIN editorial e ON e.media_id = m.id WHERE 1");
+    else
+        add(s, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath, m.duration,"
+               " NULL AS rec FROM media m JOIN roots r ON r.id = m.root_id WHERE 1");
     if (!q->any_status)
         add(s, q->missing ? " AND m.status = 'missing'" : " AND m.status = 'ok'");
     if (q->changed_since)
@@ -158,9 +172,11 @@ static void seg_has(sql *s, const char *column, const char *value, int json_list
     add_text(s, frag, value);
 }
 
-/* What a hit fragment selects: the columns an order other than relevance
- * needs (sorted_page), or only kind, id and rank (ranked_page). */
-enum cols { PAGE, RANKED };
+/* What a hit fragment selects: kind, id and rank (ranked_page), or the
+ * columns of the other orders (sorted_page), with the recorded date or the
+ * duration only for the order that uses it: the date is a look-up in
+ * editorial for every hit. */
+enum cols { RANKED, BY_PATH, BY_RECORDED, BY_DURATION };
 
 static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, const char *times,
                      const char *rank)
@@ -170,8 +186,9 @@ static void hit_cols(sql *s, enum cols cols, const char *kind, const char *rid, 
         return;
     }
     fprintf(s->f, " SELECT '%s' AS hit, f.id AS media_id, %s AS rid, %s, 0 AS rank,"
-            " f.rpath AS rpath, f.path AS path, f.rec AS rec, f.duration AS duration",
-            kind, rid, times);
+            " f.rpath AS rpath, f.path AS path, %s AS rec, %s AS duration",
+            kind, rid, times, cols == BY_RECORDED ? "f.rec" : "NULL",
+            cols == BY_DURATION ? "f.duration" : "NULL");
 }
 
 static void file_hits(sql *s, const cat_query *q, enum cols cols)
@@ -330,7 +347,7 @@ static void cue_hits(sql *s, const cat_query *q, enum cols cols)
 /* The union of the sources after `head` ("SELECT ... FROM ("). */
 static void hits(sql *s, const cat_query *q, const char *head, enum cols cols)
 {
-    media_filters(s, q);
+    media_filters(s, q, cols == BY_RECORDED);
     add(s, head);
     file_hits(s, q, cols);
     if (q->words || q->speakers || q->people || q->country || q->keyword) {
@@ -733,7 +750,9 @@ static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, in
 {
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
     best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = cmp};
-    sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (", PAGE);
+    sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (",
+                                cmp == by_recorded ? BY_RECORDED
+                                : cmp == by_duration ? BY_DURATION : BY_PATH);
     int rc = CAT_OK, step;
 
     *total = 0;
@@ -847,7 +866,7 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
 /* The files of q (no clips), as CTE g after f. */
 static void file_set(sql *s, const cat_query *q)
 {
-    media_filters(s, q);
+    media_filters(s, q, 1);   /* facets count by year */
     add(s, ", g AS (SELECT f.* FROM f WHERE 1");
     if (q->words)
         add_text(s, " AND f.id IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ?%d)", q->words);
