@@ -60,7 +60,9 @@ static int filters_use_editorial(const cat_query *q)
  * filter reads editorial, f does not join it: SQLite keeps the LEFT JOIN
  * and looks the row up for every hit even when nothing uses it. narrow:
  * only f's id is used, so f reads media through the index media_facts
- * (migration 009) when every column the filters test is in it. */
+ * (migration 009) when every column the filters test is in it. Editorial
+ * values always come from the index editorial_facts (010), which has every
+ * column f reads but not the wide sidecar document. */
 static void media_filters(sql *s, const cat_query *q, int need_rec, int narrow)
 {
     const char *media = narrow && !q->path_glob && !q->changed_since
@@ -69,7 +71,8 @@ static void media_filters(sql *s, const cat_query *q, int need_rec, int narrow)
         fprintf(s->f, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath,"
                       " m.duration, coalesce(e.recorded_at, m.recorded_at) AS rec"
                       " FROM %s JOIN roots r ON r.id = m.root_id"
-                      " LEFT JOIN editorial e ON e.media_id = m.id WHERE 1", media);
+                      " LEFT JOIN editorial e INDEXED BY editorial_facts"
+                      " ON e.media_id = m.id WHERE 1", media);
     else
         fprintf(s->f, "WITH f AS NOT MATERIALIZED (SELECT m.id, m.path, r.path AS rpath,"
                       " m.duration, NULL AS rec FROM %s JOIN roots r ON r.id = m.root_id WHERE 1",
