@@ -176,6 +176,56 @@ void cat_free(cat *c)
     free(c);
 }
 
+void cat_put_text(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_string((const char *)sqlite3_column_text(st, col)));
+}
+
+void cat_put_int(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_integer(sqlite3_column_int64(st, col)));
+}
+
+void cat_put_real(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) != SQLITE_NULL)
+        json_object_set_new(o, key, json_real(sqlite3_column_double(st, col)));
+}
+
+json_t *cat_rows(sqlite3_stmt *st, const cat_column *fields)
+{
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; fields[i].name; i++) {
+            if (fields[i].type == 'i')
+                cat_put_int(o, fields[i].name, st, i);
+            else if (fields[i].type == 'r')
+                cat_put_real(o, fields[i].name, st, i);
+            else
+                cat_put_text(o, fields[i].name, st, i);
+        }
+        json_array_append_new(arr, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+void cat_set_nonempty(json_t *rec, const char *key, json_t *arr)
+{
+    if (json_array_size(arr))
+        json_object_set_new(rec, key, arr);
+    else
+        json_decref(arr);
+}
+
 int cat_begin(cat *c) { return exec(c, "BEGIN IMMEDIATE"); }
 int cat_read_begin(cat *c) { return exec(c, "BEGIN DEFERRED"); }
 int cat_commit(cat *c) { return exec(c, "COMMIT"); }

@@ -89,18 +89,6 @@ int cat_custody_settle(cat *c, int64_t scan_id)
     return cat_custody_settle_count(c, scan_id, NULL);
 }
 
-static void put_text(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) != SQLITE_NULL)
-        json_object_set_new(o, key, json_string((const char *)sqlite3_column_text(st, col)));
-}
-
-static void put_int(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) != SQLITE_NULL)
-        json_object_set_new(o, key, json_integer(sqlite3_column_int64(st, col)));
-}
-
 int cat_custody_list(cat *c, int64_t media_id, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_CUSTODY_LIST,
@@ -109,35 +97,18 @@ int cat_custody_list(cat *c, int64_t media_id, json_t **out)
         " FROM custody k LEFT JOIN roots r ON r.id = k.root_id"
         " LEFT JOIN roots o ON o.id = k.old_root_id"
         " WHERE k.media_id = ?1 ORDER BY k.id");
-    json_t *list;
-    int rc;
+    static const cat_column fields[] = {
+        {"event", 't'}, {"at", 't'}, {"scan_id", 'i'}, {"root", 't'}, {"path", 't'},
+        {"sha256", 't'}, {"size", 'i'}, {"old_root", 't'}, {"old_path", 't'},
+        {"old_sha256", 't'}, {"old_size", 'i'}, {NULL, 0},
+    };
 
     *out = NULL;
     if (!st)
         return CAT_ERROR;
-    list = json_array();
     sqlite3_bind_int64(st, 1, media_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *e = json_object();
-        put_text(e, "event", st, 0);
-        put_text(e, "at", st, 1);
-        put_int(e, "scan_id", st, 2);
-        put_text(e, "root", st, 3);
-        put_text(e, "path", st, 4);
-        put_text(e, "sha256", st, 5);
-        put_int(e, "size", st, 6);
-        put_text(e, "old_root", st, 7);
-        put_text(e, "old_path", st, 8);
-        put_text(e, "old_sha256", st, 9);
-        put_int(e, "old_size", st, 10);
-        json_array_append_new(list, e);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(list);
+    if (!(*out = cat_rows(st, fields)))
         return cat_fail(c, "cannot read the custody log");
-    }
-    *out = list;
     return CAT_OK;
 }
 

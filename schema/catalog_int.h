@@ -38,6 +38,24 @@ struct cat {
 sqlite3_stmt *cat_stmt(cat *c, int slot, const char *sql);
 /* Copies SQLite's current message into the handle; returns CAT_ERROR. */
 int cat_fail(cat *c, const char *what);
+/* Column col of the current row of st as o[key], left out when NULL. */
+void cat_put_text(json_t *o, const char *key, sqlite3_stmt *st, int col);
+void cat_put_int(json_t *o, const char *key, sqlite3_stmt *st, int col);
+void cat_put_real(json_t *o, const char *key, sqlite3_stmt *st, int col);
+
+/* One field of cat_rows: column i of a row is fields[i], of type 't'
+ * (text), 'i' (integer) or 'r' (real). The list ends with a NULL name. */
+typedef struct cat_column {
+    const char *name;
+    char type;
+} cat_column;
+/* Steps st (bound, not yet stepped) to its end and resets it: each row an
+ * object of the fields (NULL columns left out). Returns the array, or NULL
+ * when a step fails. */
+json_t *cat_rows(sqlite3_stmt *st, const cat_column *fields);
+/* rec[key] = arr when arr has an element; else frees arr. */
+void cat_set_nonempty(json_t *rec, const char *key, json_t *arr);
+
 /* One chunk of cat_known_load or cat_sidecars_load: st (its statement,
  * ?1 root, ?2 the path to start after, ?3 limit) selects path, size,
  * mtime_ns and, when it has five columns, media id and missing. */

@@ -79,24 +79,6 @@ int cat_media_lookup(cat *c, const char *id_or_path, int64_t *out)
 
 /* ---- the record ---------------------------------------------------------- */
 
-static void put_text(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) != SQLITE_NULL)
-        json_object_set_new(o, key, json_string((const char *)sqlite3_column_text(st, col)));
-}
-
-static void put_int(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) != SQLITE_NULL)
-        json_object_set_new(o, key, json_integer(sqlite3_column_int64(st, col)));
-}
-
-static void put_real(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) != SQLITE_NULL)
-        json_object_set_new(o, key, json_real(sqlite3_column_double(st, col)));
-}
-
 static json_t *iso_from_ns(int64_t ns)
 {
     char buf[40];
@@ -112,29 +94,18 @@ static int add_streams(cat *c, int64_t id, json_t *rec)
     sqlite3_stmt *st = cat_stmt(c, S_RECORD_STREAMS,
         "SELECT idx, type, codec, width, height, fps, rotation, sample_rate, channels, language"
         " FROM streams WHERE media_id = ?1 ORDER BY idx");
-    json_t *arr = json_array();
+    static const cat_column fields[] = {
+        {"index", 'i'}, {"type", 't'}, {"codec", 't'}, {"width", 'i'}, {"height", 'i'},
+        {"fps", 'r'}, {"rotation", 'i'}, {"sample_rate", 'i'}, {"channels", 'i'},
+        {"language", 't'}, {NULL, 0},
+    };
+    json_t *arr;
     if (!st)
         return CAT_ERROR;
     sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *s = json_object();
-        put_int(s, "index", st, 0);
-        put_text(s, "type", st, 1);
-        put_text(s, "codec", st, 2);
-        put_int(s, "width", st, 3);
-        put_int(s, "height", st, 4);
-        put_real(s, "fps", st, 5);
-        put_int(s, "rotation", st, 6);
-        put_int(s, "sample_rate", st, 7);
-        put_int(s, "channels", st, 8);
-        put_text(s, "language", st, 9);
-        json_array_append_new(arr, s);
-    }
-    sqlite3_reset(st);
-    if (json_array_size(arr))
-        json_object_set_new(rec, "streams", arr);
-    else
-        json_decref(arr);
+    if (!(arr = cat_rows(st, fields)))
+        return cat_fail(c, "cannot read streams");
+    cat_set_nonempty(rec, "streams", arr);
     return CAT_OK;
 }
 
@@ -153,9 +124,13 @@ static void read_tags(sqlite3_stmt *st, int64_t id, json_t *tags)
 {
     sqlite3_bind_int64(st, 1, id);
     while (sqlite3_step(st) == SQLITE_ROW)
-        put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
+        cat_put_text(tags, (const char *)sqlite3_column_text(st, 0), st, 1);
     sqlite3_reset(st);
 }
+
+static const cat_column chapter_fields[] = {
+    {"start", 'r'}, {"end", 'r'}, {"title", 't'}, {NULL, 0},
+};
 
 /* full: chapters and every tag; else only the title and description tags */
 static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
@@ -177,25 +152,13 @@ static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
     }
     st = cat_stmt(c, S_RECORD_CHAPTERS,
         "SELECT start, end, title FROM chapters WHERE media_id = ?1 ORDER BY idx");
-    arr = json_array();
-    if (!st) {
-        json_decref(arr);
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    if (!st || !(arr = cat_rows(st, chapter_fields))) {
         json_decref(tags);
-        return CAT_ERROR;
+        return st ? cat_fail(c, "cannot read chapters") : CAT_ERROR;
     }
-    sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *ch = json_object();
-        put_real(ch, "start", st, 0);
-        put_real(ch, "end", st, 1);
-        put_text(ch, "title", st, 2);
-        json_array_append_new(arr, ch);
-    }
-    sqlite3_reset(st);
-    if (json_array_size(arr))
-        json_object_set_new(rec, "chapters", arr);
-    else
-        json_decref(arr);
+    cat_set_nonempty(rec, "chapters", arr);
 
     st = cat_stmt(c, S_RECORD_TAGS, "SELECT key, value FROM tags WHERE media_id = ?1 ORDER BY key");
     if (!st) {
@@ -214,6 +177,10 @@ static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
 /* The editorial values (sidecars) over the technical ones, and the
  * transcripts. Visibility is always present: "internal" where nothing says
  * otherwise, so a record is never public by accident. */
+static const cat_column subtitle_fields[] = {
+    {"language", 't'}, {"source", 't'}, {"track", 't'}, {"cues", 'i'}, {NULL, 0},
+};
+
 static int add_editorial(cat *c, int64_t id, int full, json_t *rec)
 {
     static const char *const copied[] = {
@@ -259,21 +226,10 @@ static int add_editorial(cat *c, int64_t id, int full, json_t *rec)
         " GROUP BY source, track ORDER BY source, track");
     if (!st)
         return CAT_ERROR;
-    subs = json_array();
     sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *s = json_object();
-        put_text(s, "language", st, 0);
-        put_text(s, "source", st, 1);
-        put_text(s, "track", st, 2);
-        put_int(s, "cues", st, 3);
-        json_array_append_new(subs, s);
-    }
-    sqlite3_reset(st);
-    if (json_array_size(subs))
-        json_object_set_new(rec, "subtitles", subs);
-    else
-        json_decref(subs);
+    if (!(subs = cat_rows(st, subtitle_fields)))
+        return cat_fail(c, "cannot read subtitle tracks");
+    cat_set_nonempty(rec, "subtitles", subs);
     return CAT_OK;
 }
 
@@ -290,19 +246,19 @@ static int add_thumbs(cat *c, int64_t id, json_t *rec)
         int poster = strcmp((const char *)sqlite3_column_text(st, 0), "poster") == 0;
         if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
             if (poster)
-                put_text(rec, "thumbnail_reason", st, 9);
+                cat_put_text(rec, "thumbnail_reason", st, 9);
         } else if (poster) {
-            put_text(rec, "thumbnail", st, 1);
-            put_real(rec, "thumbnail_time", st, 3);
+            cat_put_text(rec, "thumbnail", st, 1);
+            cat_put_real(rec, "thumbnail_time", st, 3);
         } else {
             json_t *sb = json_object();
-            put_text(sb, "image", st, 1);
-            put_text(sb, "vtt", st, 2);
-            put_real(sb, "interval", st, 4);
-            put_int(sb, "tile_width", st, 5);
-            put_int(sb, "tile_height", st, 6);
-            put_int(sb, "columns", st, 7);
-            put_int(sb, "count", st, 8);
+            cat_put_text(sb, "image", st, 1);
+            cat_put_text(sb, "vtt", st, 2);
+            cat_put_real(sb, "interval", st, 4);
+            cat_put_int(sb, "tile_width", st, 5);
+            cat_put_int(sb, "tile_height", st, 6);
+            cat_put_int(sb, "columns", st, 7);
+            cat_put_int(sb, "count", st, 8);
             json_object_set_new(rec, "storyboard", sb);
         }
     }
@@ -335,40 +291,40 @@ static int record_load(cat *c, int64_t id, int full, json_t **out)
         return CAT_NOTFOUND;
     }
     rec = json_object();
-    put_text(rec, "id", st, 0);
-    put_text(rec, "root", st, 1);
-    put_text(rec, "path", st, 2);
-    put_text(rec, "kind", st, 3);
-    put_text(rec, "status", st, 4);
-    put_int(rec, "size", st, 5);
+    cat_put_text(rec, "id", st, 0);
+    cat_put_text(rec, "root", st, 1);
+    cat_put_text(rec, "path", st, 2);
+    cat_put_text(rec, "kind", st, 3);
+    cat_put_text(rec, "status", st, 4);
+    cat_put_int(rec, "size", st, 5);
     json_object_set_new(rec, "mtime", iso_from_ns(sqlite3_column_int64(st, 6)));
-    put_text(rec, "sha256", st, 7);
-    put_text(rec, "format", st, 8);
-    put_real(rec, "duration", st, 9);
-    put_int(rec, "bit_rate", st, 10);
-    put_int(rec, "width", st, 11);
-    put_int(rec, "height", st, 12);
-    put_int(rec, "rotation", st, 13);
-    put_real(rec, "fps", st, 14);
-    put_text(rec, "recorded_at", st, 15);
-    put_text(rec, "recorded_at_source", st, 16);
+    cat_put_text(rec, "sha256", st, 7);
+    cat_put_text(rec, "format", st, 8);
+    cat_put_real(rec, "duration", st, 9);
+    cat_put_int(rec, "bit_rate", st, 10);
+    cat_put_int(rec, "width", st, 11);
+    cat_put_int(rec, "height", st, 12);
+    cat_put_int(rec, "rotation", st, 13);
+    cat_put_real(rec, "fps", st, 14);
+    cat_put_text(rec, "recorded_at", st, 15);
+    cat_put_text(rec, "recorded_at_source", st, 16);
     if (sqlite3_column_type(st, 17) != SQLITE_NULL && sqlite3_column_type(st, 18) != SQLITE_NULL) {
         json_object_set_new(rec, "location",
                             json_pack("{s:f,s:f}", "lat", sqlite3_column_double(st, 17),
                                       "lon", sqlite3_column_double(st, 18)));
-        put_text(rec, "location_source", st, 19);
+        cat_put_text(rec, "location_source", st, 19);
     }
     if (sqlite3_column_type(st, 20) != SQLITE_NULL || sqlite3_column_type(st, 21) != SQLITE_NULL) {
         json_t *cam = json_object();
-        put_text(cam, "make", st, 20);
-        put_text(cam, "model", st, 21);
+        cat_put_text(cam, "make", st, 20);
+        cat_put_text(cam, "model", st, 21);
         json_object_set_new(rec, "camera", cam);
     }
-    put_int(rec, "orientation", st, 22);
-    put_text(rec, "first_seen", st, 23);
-    put_text(rec, "last_seen", st, 24);
-    put_text(rec, "missing_since", st, 25);
-    put_text(rec, "indexed_at", st, 26);
+    cat_put_int(rec, "orientation", st, 22);
+    cat_put_text(rec, "first_seen", st, 23);
+    cat_put_text(rec, "last_seen", st, 24);
+    cat_put_text(rec, "missing_since", st, 25);
+    cat_put_text(rec, "indexed_at", st, 26);
     sqlite3_reset(st);
 
     if ((full && (rc = add_streams(c, id, rec)) != CAT_OK)
@@ -392,25 +348,12 @@ int cat_errors_list(cat *c, json_t **out)
     sqlite3_stmt *st = cat_stmt(c, S_ERRORS_LIST,
         "SELECT r.name, e.path, e.stage, e.message, e.at FROM errors e"
         " JOIN roots r ON r.id = e.root_id ORDER BY r.path, e.path");
-    json_t *arr;
-    int rc;
+    static const cat_column fields[] = {
+        {"root", 't'}, {"path", 't'}, {"stage", 't'}, {"message", 't'}, {"at", 't'}, {NULL, 0},
+    };
     if (!st)
         return CAT_ERROR;
-    arr = json_array();
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *e = json_object();
-        put_text(e, "root", st, 0);
-        put_text(e, "path", st, 1);
-        put_text(e, "stage", st, 2);
-        put_text(e, "message", st, 3);
-        put_text(e, "at", st, 4);
-        json_array_append_new(arr, e);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(arr);
+    if (!(*out = cat_rows(st, fields)))
         return cat_fail(c, "cannot list errors");
-    }
-    *out = arr;
     return CAT_OK;
 }

@@ -275,6 +275,15 @@ static void seg_prefilter(sql *s, const cat_query *q)
     add(s, ")))");
 }
 
+/* Opens " AND (segment has value OR": the caller adds the file's own
+ * condition and the closing parenthesis. */
+static void seg_or_file(sql *s, const char *column, const char *value, int json_list)
+{
+    add(s, " AND (");
+    seg_has(s, column, value, json_list);
+    add(s, " OR");
+}
+
 /* Segments: each filter holds for the segment itself or for its file, and
  * the segment itself matches at least one thing asked (words, a person, a
  * country, a keyword): a clip is listed for what it is about. */
@@ -291,31 +300,24 @@ static void segment_hits(sql *s, const cat_query *q, enum cols cols)
         seg_prefilter(s, q);
     } else
         add(s, " FROM segments s JOIN f ON f.id = s.media_id WHERE 1");
+    /* each filter holds for the segment itself or for its file */
     if (q->speakers) {
-        add(s, " AND (");
-        seg_has(s, "people", q->speakers, 1);
-        add(s, " OR");
+        seg_or_file(s, "people", q->speakers, 1);
         file_person(s, "f.id", q->speakers, 1);
         add(s, ")");
     }
     if (q->people) {
-        add(s, " AND (");
-        seg_has(s, "people", q->people, 1);
-        add(s, " OR");
+        seg_or_file(s, "people", q->people, 1);
         file_person(s, "f.id", q->people, 0);
         add(s, ")");
     }
     if (q->country) {
-        add(s, " AND (");
-        seg_has(s, "countries", q->country, 0);
-        add(s, " OR");
+        seg_or_file(s, "countries", q->country, 0);
         file_country(s, "f.id", q->country);
         add(s, ")");
     }
     if (q->keyword) {
-        add(s, " AND (");
-        seg_has(s, "keywords", q->keyword, 0);
-        add(s, " OR");
+        seg_or_file(s, "keywords", q->keyword, 0);
         file_keyword(s, "f.id", q->keyword);
         add(s, ")");
     }
