@@ -84,6 +84,10 @@ int cmd_index(cli *c, int argc, char **argv)
 
     rc = index_run(c->cat, (const char *const *)argv + optind, (size_t)(argc - optind), &o, &s, &err);
     free(thumbs_dir);
+    /* the search sieve, when the run changed what it holds (an unchanged
+     * rescan does not) */
+    if (rc == 0)
+        cat_sieve_refresh(c->cat);
     if (ps.shown)
         fputs("\r\033[K", stderr);
     if (rc != 0) {

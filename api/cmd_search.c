@@ -223,7 +223,11 @@ int cmd_search(cli *c, int argc, char **argv)
     }
     s.cat = c->cat;
     s.hits = json_array();
-    rc = cat_read_begin(c->cat);
+    /* after a change made elsewhere (an upgrade, another tool): searches
+     * with filters read the sieve */
+    rc = cat_sieve_refresh(c->cat);
+    if (rc == CAT_OK)
+        rc = cat_read_begin(c->cat);
     if (rc == CAT_OK)
         rc = cat_find(c->cat, &f.q, &total, collect, &s);
     cat_commit(c->cat);

@@ -561,7 +561,8 @@ static int load_translations(iso_load *l, iso_table *t, const iso_table *ids, co
     return rc;
 }
 
-int iso_db_load(iso_db **out, const char *datadir, char **errmsg)
+/* all: every table and translation; else the country table alone */
+static int load(iso_db **out, const char *datadir, int all, char **errmsg)
 {
     iso_load l = {.datadir = datadir ? datadir : "/usr/share"};
     int rc = -1;
@@ -573,9 +574,10 @@ int iso_db_load(iso_db **out, const char *datadir, char **errmsg)
         load_fail(&l, "out of memory");
         goto done;
     }
-    if (load_countries(&l) < 0 || load_639_2(&l) < 0 || load_639_3(&l) < 0
-        || load_translations(&l, &l.db->countries, &l.country_ids, "iso_3166-1", 0) < 0
-        || load_translations(&l, &l.db->languages, &l.language_ids, "iso_639-2", 1) < 0)
+    if (load_countries(&l) < 0
+        || (all && (load_639_2(&l) < 0 || load_639_3(&l) < 0
+                    || load_translations(&l, &l.db->countries, &l.country_ids, "iso_3166-1", 0) < 0
+                    || load_translations(&l, &l.db->languages, &l.language_ids, "iso_639-2", 1) < 0)))
         goto done;
     *out = l.db;
     l.db = NULL;
@@ -589,6 +591,16 @@ done:
     else
         free(l.err);
     return rc;
+}
+
+int iso_db_load(iso_db **out, const char *datadir, char **errmsg)
+{
+    return load(out, datadir, 1, errmsg);
+}
+
+int iso_db_load_countries(iso_db **out, const char *datadir, char **errmsg)
+{
+    return load(out, datadir, 0, errmsg);
 }
 
 void iso_db_free(iso_db *db)

@@ -256,8 +256,17 @@ static const iso_db *iso_for_cli(void)
 
 int index_country_code(const char *text, char out[3])
 {
-    const iso_db *iso = iso_for_cli();
+    static iso_db *countries;
+    char *err = NULL;
+    const iso_db *iso;
     out[0] = 0;
+    /* a code or an English name (--country BY) needs no translations */
+    if (!countries && iso_db_load_countries(&countries, NULL, &err) != 0)
+        countries = NULL;
+    free(err);
+    if (countries && iso_country(countries, text, out) == 0)
+        return 0;
+    iso = iso_for_cli();
     return iso ? iso_country(iso, text, out) : -1;
 }
 

@@ -148,7 +148,7 @@ int cat_open(cat **out, const char *path, char **errmsg_out)
     if ((rc = exec(c, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                       " PRAGMA cache_size = -1024;")) != CAT_OK)
         goto done;
-    if (cat_rank_register(c->db) != 0) {
+    if (cat_rank_register(c->db) != 0 || cat_sieve_register(c) != 0) {
         rc = cat_fail(c, "cannot register the search ranking function");
         goto done;
     }

@@ -47,6 +47,14 @@ int cat_read_begin(cat *c);
 int cat_commit(cat *c);
 int cat_rollback(cat *c);
 
+/* Rebuilds the search sieve (what search filters test, kept by id; see
+ * catalog_sieve.c) when a change has made it stale, in its own write
+ * transaction, without waiting for another writer: when one holds the
+ * catalogue it does nothing, and searches join rows until a later call.
+ * Costs about 0.5 s per 100,000 files. Returns CAT_OK unless the
+ * catalogue cannot be read. */
+int cat_sieve_refresh(cat *c);
+
 /* ---- writing (used by the indexer's single writer) ---------------------- */
 
 /* Finds or adds the root with this absolute path; *out_id is its row id. */

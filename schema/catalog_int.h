@@ -23,13 +23,17 @@ enum {
     S_CUSTODY_NOW, S_CUSTODY_CHANGE, S_CUSTODY_SETTLE, S_CUSTODY_LIST, S_VERIFY_EACH,
     S_VERIFIED_AT,
     S_PRESENT_COUNT, S_DIRTY_ADD, S_DIRTY_PREFIX, S_DIRTY_EXPAND, S_DIRTY_NEXT,
+    S_SIEVE_GET, S_SIEVE_PUT,
     S_COUNT_
 };
+
+typedef struct sieve sieve;
 
 struct cat {
     sqlite3 *db;
     char err[512];
     sqlite3_stmt *stmt[S_COUNT_];   /* indexed by the slots above */
+    sieve *sv;                      /* the running search's, for reel_sieve() */
 };
 
 /* Returns the prepared statement for sql, preparing it once per handle
@@ -63,6 +67,18 @@ int cat_known_chunk(cat *c, sqlite3_stmt *st, int64_t root_id, const char *after
                     const char *what, cat_known **out, size_t *count);
 /* Registers reel_rank() (catalog_rank.c) with db's FTS5. Returns 0 or -1. */
 int cat_rank_register(sqlite3 *db);
+/* The search sieve (catalog_sieve.c, migration 011). cat_sieve_for gives
+ * the sieve of q's filters in *out, or NULL when the stored one is stale or
+ * q has a filter it does not hold (then the search joins rows). */
+int cat_sieve_for(cat *c, const cat_query *q, sieve **out);
+void cat_sieve_free(sieve *s);
+/* Whether a hit passes the filters: kind 'f' (a file id), 's' (a segment
+ * id) or 'c' (a cue id). */
+int cat_sieve_pass(sieve *s, char kind, int64_t id);
+/* Registers reel_sieve(kind, id), which is cat_sieve_pass with c->sv (1
+ * when there is none), in c's connection. Returns 0 or -1. */
+int cat_sieve_register(cat *c);
+
 /* Current UTC time as ISO 8601 with milliseconds: buf needs 64 bytes. */
 const char *cat_now(char buf[64]);
 

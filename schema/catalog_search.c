@@ -557,15 +557,23 @@ static row_cmp_fn sort_cmp;            /* for qsort, which takes no context */
 
 static int qsort_cmp(const void *a, const void *b) { return sort_cmp(a, b); }
 
+/* hits: every hit of the words; sieved: those that pass the sieve's
+ * filters, tested before the rank is computed (WHERE comes first) */
 static const struct ranked_source {
     char kind;
-    const char *hits, *keys;
+    const char *hits, *sieved, *keys;
 } ranked_sources[] = {
     {'f', "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
+     "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1"
+     " AND reel_sieve('f', rowid)",
      "SELECT id, NULL, NULL FROM media WHERE id = ?1"},
     {'s', "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
+     "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1"
+     " AND reel_sieve('s', rowid)",
      "SELECT media_id, start, end FROM segments WHERE id = ?1"},
     {'c', "SELECT rowid, reel_rank(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1",
+     "SELECT rowid, reel_rank(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1"
+     " AND reel_sieve('c', rowid)",
      "SELECT media_id, start, end FROM cues WHERE id = ?1"},
 };
 
@@ -672,26 +680,35 @@ static int offer_rows(cat *c, sqlite3_stmt *st, char kind, best *b, int64_t *tot
 }
 
 /* Every hit's kind, id and rank offered to b, *total counting them: with no
- * filter, from the three full-text tables alone; else from one pass of
- * the hits joined to their files, which both counts and ranks them (it had
- * been two: a count, then the page). */
+ * filter, from the three full-text tables alone; with filters the sieve
+ * holds (fresh), from the same tables with each hit tested in memory;
+ * else from one pass of the hits joined to their files, which both counts
+ * and ranks them. */
 static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_t *total)
 {
+    sieve *sv = NULL;
+    int rc = CAT_OK;
     *total = 0;
-    if (filtered) {
+    if (filtered && (rc = cat_sieve_for(c, q, &sv)) != CAT_OK)
+        return rc;
+    if (filtered && !sv) {
         sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (", RANKED);
         return st ? offer_rows(c, st, 0, b, total) : CAT_ERROR;
     }
-    for (size_t k = 0; k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
+    c->sv = sv;
+    for (size_t k = 0; rc == CAT_OK && k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
         sqlite3_stmt *st = NULL;
-        int rc;
-        if (sqlite3_prepare_v2(c->db, ranked_sources[k].hits, -1, &st, NULL) != SQLITE_OK)
-            return search_fail(c, st);
+        if (sqlite3_prepare_v2(c->db, sv ? ranked_sources[k].sieved : ranked_sources[k].hits, -1,
+                               &st, NULL) != SQLITE_OK) {
+            rc = search_fail(c, st);
+            break;
+        }
         sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
-        if ((rc = offer_rows(c, st, ranked_sources[k].kind, b, total)) != CAT_OK)
-            return rc;
+        rc = offer_rows(c, st, ranked_sources[k].kind, b, total);
     }
-    return CAT_OK;
+    c->sv = NULL;
+    cat_sieve_free(sv);
+    return rc;
 }
 
 /* Reads the file and times of a hit of the page. */

@@ -93,6 +93,16 @@ static void assert_valid(const char *text)
     ck_assert_msg(system(cmd) == 0, "export does not validate against its schema");
 }
 
+/* sqlite3_exec callback: the one row's one column must be 1. */
+static int sup_expect_one(void *unused, int n, char **vals, char **names)
+{
+    (void)unused;
+    (void)names;
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(vals[0], "1");
+    return 0;
+}
+
 static const json_t *item(const json_t *doc, const char *path)
 {
     return sup_find_item(doc, NULL, path);
@@ -465,6 +475,109 @@ START_TEST(test_search__relevance_same_hits_as_path_order)
 }
 END_TEST
 
+/* The words of the sieve cases: most words of the archive, so that every
+ * filter has files, segments and cues to keep or drop. */
+static const char broad[] = "a* OR b* OR c* OR d* OR e* OR f* OR g* OR h* OR i* OR l* OR m* OR n*"
+                            " OR o* OR p* OR r* OR s* OR t* OR w*";
+
+/* Hits and total of a relevance search (the sieve, fresh after the index
+ * run) and of the same search in path order (which joins every hit to its
+ * file's rows) for the args; asserts they are the same set. */
+static void assert_sieve_as_joins(const char *const *filters, const char *what)
+{
+    const char *by_rank[20] = {"search", "--json", "--limit", "0", broad},
+               *by_path[20] = {"search", "--json", "--limit", "0", "--sort", "path", broad};
+    int n = 5, m = 7;
+    json_t *a, *b;
+    char *sa, *sb;
+    for (int i = 0; filters[i]; i++) {
+        by_rank[n++] = filters[i];
+        by_path[m++] = filters[i];
+    }
+    by_rank[n] = by_path[m] = NULL;
+    a = run_json(0, by_rank);
+    b = run_json(0, by_path);
+    sa = hit_set(a);
+    sb = hit_set(b);
+    ck_assert_msg(strcmp(sa, sb) == 0, "%s: by the sieve [%s], by joins [%s]", what, sa, sb);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "total")),
+                     json_integer_value(json_object_get(b, "total")));
+    free(sa);
+    free(sb);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* Each filter case with words: by relevance the filters are tested by the
+ * search sieve (schema/catalog_sieve.c), in path order by joins; the two
+ * must keep exactly the same hits. */
+START_TEST(test_search__sieve_same_hits_as_joins)
+{
+    char what[32];
+    snprintf(what, sizeof what, "filter case %d", _i);
+    assert_sieve_as_joins(filter_cases[_i].args, what);
+}
+END_TEST
+
+/* Filters the generated filter cases lack: several people, a person, a
+ * missing file, dates inside a year, the segment's own country. */
+START_TEST(test_search__sieve_more_filters)
+{
+    static const char *const cases[][8] = {
+        {"--speaker", "ales bialiatski", NULL},
+        {"--person", "Emin Milli", NULL},
+        {"--speaker", "ales bialiatski", "--country", "BY", NULL},
+        {"--country", "PL", NULL},
+        {"--from", "2015-03-01", "--to", "2019-06-30", NULL},
+        {"--from", "2016", NULL},
+        {"--to", "2016", NULL},
+        {"--missing", NULL},
+        {"--missing", "--kind", "video", NULL},
+        {"--language", "ru", "--has-subtitles", NULL},
+        {"--keyword", "PRISON", NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char what[32];
+        snprintf(what, sizeof what, "case %zu", k);
+        assert_sieve_as_joins(cases[k], what);
+    }
+}
+END_TEST
+
+/* A change marks the sieve stale (the triggers of migration 011); a search
+ * while another writer holds the catalogue cannot rebuild it, and must
+ * then join rows rather than read the stale sieve. After, it rebuilds. */
+START_TEST(test_search__stale_sieve_is_not_read)
+{
+    const char *by_country[] = {"search", "--json", "--limit", "0", "--country", "PL", broad, NULL};
+    sqlite3 *h = NULL;
+    json_t *before, *during, *after;
+    int64_t n_before;
+    index_archive(0);
+    before = run_json(0, by_country);
+    n_before = json_integer_value(json_object_get(before, "total"));
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "UPDATE media_countries SET code = 'PL'"
+                                     " WHERE media_id = (SELECT id FROM media WHERE path = 'Belarus/talk.mp4')",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    during = run_json(0, by_country);
+    ck_assert_int_gt(json_integer_value(json_object_get(during, "total")), n_before);
+    ck_assert_int_eq(sqlite3_exec(h, "SELECT stale FROM sieve_state", sup_expect_one, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    after = run_json(0, by_country);
+    ck_assert_int_eq(json_integer_value(json_object_get(after, "total")),
+                     json_integer_value(json_object_get(during, "total")));
+    ck_assert_int_eq(sqlite3_exec(h, "SELECT 1 - stale FROM sieve_state", sup_expect_one, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    json_decref(before);
+    json_decref(during);
+    json_decref(after);
+}
+END_TEST
+
 START_TEST(test_search__output_formats)
 {
     const char *csv[] = {"search", "--csv", "--sort", "path", "--speaker", "ales bialiatski", NULL};
@@ -531,6 +644,7 @@ int main(void)
     tcase_add_test(w, test_export_since__changes_and_deletions);
     tcase_add_test(w, test_export_out__bundle_with_thumbnails_and_jsonld);
     tcase_add_test(w, test_export_internal__same_bytes_as_show);
+    tcase_add_test(w, test_search__stale_sieve_is_not_read);
     suite_add_tcase(s, w);
 
     tcase_add_unchecked_fixture(tc, setup_indexed, teardown);
@@ -541,6 +655,9 @@ int main(void)
     tcase_add_loop_test(tc, test_search__each_filter, 0, (int)(sizeof filter_cases / sizeof *filter_cases));
     tcase_add_test(tc, test_search__output_formats);
     tcase_add_test(tc, test_search__relevance_same_hits_as_path_order);
+    tcase_add_loop_test(tc, test_search__sieve_same_hits_as_joins, 0,
+                        (int)(sizeof filter_cases / sizeof *filter_cases));
+    tcase_add_test(tc, test_search__sieve_more_filters);
     tcase_add_loop_test(tc, test_queries__bad_ones_exit_2, 0, (int)(sizeof bad_queries / sizeof *bad_queries));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

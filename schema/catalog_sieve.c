@@ -1,0 +1,528 @@
+/* catalog_sieve.c - the search sieve (migration 011): what search filters
+ * test, kept so that a hit is tested in memory instead of being joined to
+ * its file's rows.
+ *
+ * Stored in the table sieve, one row per key:
+ *   sets of file ids      status:ok, kind:video, root:3, vis:public, event:x,
+ *                         campaign:x, org:x (event, campaign, organisation
+ *                         and keyword in lower case: they match NOCASE),
+ *                         person:NAME, speaker:NAME, country:BY, lang:ru,
+ *                         keyword:x, subtitles
+ *   sets of segment ids   seg_person:NAME, seg_country:by, seg_keyword:x (a
+ *                         segment's own newline-separated lists, in SQL's
+ *                         lower() where the search compares lower())
+ *   by file id            duration (doubles, NaN for none), recorded (32-bit
+ *                         YYYYMMDD + 1 of the recorded date, 0 for none;
+ *                         absent when a date has another form)
+ *   runs                  cue_runs, seg_runs: (first id, file id) for each
+ *                         run of consecutive ids of one file, as varints
+ * A set is 'B' + a bitmap (bit i of byte i/8 is id i) or, when smaller,
+ * 'L' + ascending 32-bit ids; every number is little-endian. */
+#include "catalog_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+/* ---- bit sets -------------------------------------------------------------- */
+
+typedef struct bits {
+    uint64_t *w;
+    size_t n;                           /* ids 0..n-1 */
+} bits;
+
+static int bits_init(bits *b, size_t n, int ones)
+{
+    size_t words = n / 64 + 1;
+    b->n = n;
+    b->w = malloc(words * sizeof *b->w);
+    if (!b->w)
+        return -1;
+    memset(b->w, ones ? 0xFF : 0, words * sizeof *b->w);
+    return 0;
+}
+
+static int bit(const bits *b, uint64_t i) { return i < b->n && (b->w[i / 64] >> (i % 64) & 1); }
+
+static void bit_set(bits *b, uint64_t i)
+{
+    if (i < b->n)
+        b->w[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void bits_and(bits *into, const bits *b)
+{
+    for (size_t i = 0; i < into->n / 64 + 1; i++)
+        into->w[i] &= b->w[i];
+}
+
+/* Runs of consecutive cue or segment ids of one file, read as stored
+ * (varints; catalog_sieve_build.c) from a statement kept on its row for
+ * the whole search: decoding them into arrays touched megabytes of fresh
+ * memory, whose page faults cost more than the search. */
+typedef struct runs {
+    sqlite3_stmt *st;
+    const unsigned char *d;
+    size_t len, at;                     /* at: the byte after the current run */
+    int64_t first, media, next;         /* the current run; next: the next run's first id */
+    int started;
+} runs;
+
+struct sieve {
+    size_t media_n, segment_n;
+    bits media_ok;                      /* the filters on the file itself */
+    bits file_ok;                       /* and its people, countries, keywords */
+    int about_n;                        /* those filters, each a file's or its segment's */
+    bits about_file[4], about_seg[4];
+    runs cue_runs, seg_runs;
+};
+
+void cat_sieve_free(sieve *s)
+{
+    if (!s)
+        return;
+    free(s->media_ok.w);
+    free(s->file_ok.w);
+    for (int k = 0; k < s->about_n; k++) {
+        free(s->about_file[k].w);
+        free(s->about_seg[k].w);
+    }
+    sqlite3_finalize(s->cue_runs.st);
+    sqlite3_finalize(s->seg_runs.st);
+    free(s);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The stored value of key, or NULL (with *len 0) when there is none. The
+ * pointer is valid until st is reset. */
+static const unsigned char *stored(cat *c, const char *key, size_t klen, size_t *len)
+{
+    sqlite3_stmt *st = cat_stmt(c, S_SIEVE_GET, "SELECT data FROM sieve WHERE key = ?1");
+    *len = 0;
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, key, (int)klen, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return NULL;
+    *len = (size_t)sqlite3_column_bytes(st, 0);
+    return sqlite3_column_blob(st, 0);
+}
+
+/* Whether key is stored, without reading its value. */
+static int has_key(cat *c, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = sqlite3_prepare_v2(c->db, "SELECT 1 FROM sieve WHERE key = ?1", -1, &st, NULL) == SQLITE_OK
+              && sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) == SQLITE_OK
+              && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* ORs the set stored under prefix+value into b. */
+static int set_or(cat *c, const char *prefix, const char *value, bits *b)
+{
+    size_t plen = strlen(prefix), vlen = value ? strlen(value) : 0, len;
+    char *key = malloc(plen + vlen + 1);
+    const unsigned char *d;
+    if (!key)
+        return CAT_ERROR;
+    memcpy(key, prefix, plen);
+    if (vlen)
+        memcpy(key + plen, value, vlen);
+    key[plen + vlen] = 0;
+    d = stored(c, key, plen + vlen, &len);
+    free(key);
+    if (d && len >= 1 && d[0] == 'B') {
+        for (size_t i = 1; i < len && (i - 1) * 8 < b->n; i++)
+            for (int j = 0; j < 8; j++)
+                if (d[i] >> j & 1)
+                    bit_set(b, (i - 1) * 8 + (size_t)j);
+    } else if (d && len >= 1 && d[0] == 'L') {
+        for (size_t i = 1; i + 4 <= len; i += 4)
+            bit_set(b, get32(d + i));
+    }
+    return CAT_OK;
+}
+
+/* ANDs into b the union of the sets prefix+name for each name of the JSON
+ * array (one name when json is 0). */
+static int and_any(cat *c, bits *b, const char *prefix, const char *values, int json, size_t n)
+{
+    bits any;
+    int rc = CAT_OK;
+    if (bits_init(&any, n, 0) != 0)
+        return CAT_ERROR;
+    if (json) {
+        json_t *names = json_loads(values, 0, NULL), *v;
+        size_t i;
+        json_array_foreach(names, i, v)
+            if (rc == CAT_OK && json_is_string(v))
+                rc = set_or(c, prefix, json_string_value(v), &any);
+        json_decref(names);
+    } else {
+        rc = set_or(c, prefix, values, &any);
+    }
+    if (b->w == NULL) {
+        *b = any;
+        return rc;
+    }
+    bits_and(b, &any);
+    free(any.w);
+    return rc;
+}
+
+/* ASCII lower case, as NOCASE compares. */
+static char *ascii_lower(const char *s)
+{
+    char *l = strdup(s);
+    for (char *p = l; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return l;
+}
+
+static int and_nocase(cat *c, bits *b, const char *prefix, const char *value, size_t n)
+{
+    char *l = ascii_lower(value);
+    int rc = l ? and_any(c, b, prefix, l, 0, n) : CAT_ERROR;
+    free(l);
+    return rc;
+}
+
+/* SQL's lower(), which a segment's countries and keywords are compared in. */
+static char *sql_lower(cat *c, const char *s)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(c->db, "SELECT lower(?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            out = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+static uint64_t get_varint(const unsigned char *d, size_t len, size_t *at)
+{
+    uint64_t v = 0;
+    for (int shift = 0; *at < len && shift < 64; shift += 7) {
+        unsigned char b = d[(*at)++];
+        v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    return v;
+}
+
+/* Opens the runs stored under key. */
+static int load_runs(cat *c, const char *key, runs *r)
+{
+    memset(r, 0, sizeof *r);
+    if (sqlite3_prepare_v2(c->db, "SELECT data FROM sieve WHERE key = ?1", -1, &r->st, NULL)
+        != SQLITE_OK)
+        return cat_fail(c, "cannot read the search sieve");
+    sqlite3_bind_text(r->st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(r->st) == SQLITE_ROW) {
+        r->d = sqlite3_column_blob(r->st, 0);
+        r->len = (size_t)sqlite3_column_bytes(r->st, 0);
+    }
+    return CAT_OK;
+}
+
+/* Reads the run after the current one into next (INT64_MAX at the end). */
+static void peek_next(runs *r)
+{
+    size_t at = r->at;
+    r->next = at < r->len ? r->first + (int64_t)get_varint(r->d, r->len, &at) : INT64_MAX;
+}
+
+static void step_run(runs *r)
+{
+    uint64_t dm;
+    r->first += (int64_t)get_varint(r->d, r->len, &r->at);
+    dm = get_varint(r->d, r->len, &r->at);
+    r->media += dm & 1 ? -(int64_t)((dm + 1) >> 1) : (int64_t)(dm >> 1);
+    peek_next(r);
+}
+
+/* The file of id by its runs; -1 when none. The hits of a source come in
+ * ascending id order, so the cursor only moves forward; an id before the
+ * current run starts it over. */
+static int64_t run_owner(runs *r, int64_t id)
+{
+    if (!r->len)
+        return -1;
+    if (!r->started || id < r->first) {
+        r->at = 0;
+        r->first = r->media = 0;
+        r->started = 1;
+        step_run(r);
+        if (id < r->first)
+            return -1;
+    }
+    while (r->next <= id)
+        step_run(r);
+    return r->media;
+}
+
+int cat_sieve_pass(sieve *s, char kind, int64_t id)
+{
+    int64_t m;
+    if (id < 0)
+        return 0;
+    if (kind == 'f')
+        return bit(&s->file_ok, (uint64_t)id);
+    if (kind == 'c')
+        return (m = run_owner(&s->cue_runs, id)) >= 0 && bit(&s->file_ok, (uint64_t)m);
+    m = run_owner(&s->seg_runs, id);
+    if (m < 0 || !bit(&s->media_ok, (uint64_t)m))
+        return 0;
+    /* each filter holds for the segment itself or for its file */
+    for (int k = 0; k < s->about_n; k++)
+        if (!bit(&s->about_seg[k], (uint64_t)id) && !bit(&s->about_file[k], (uint64_t)m))
+            return 0;
+    return 1;
+}
+
+static int full_date(const char *d)
+{
+    if (!d)
+        return 1;
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? d[i] != '-' : !(d[i] >= '0' && d[i] <= '9'))
+            return 0;
+    return d[10] == 0;
+}
+
+/* "YYYY-MM-DD" as YYYYMMDD (the filters give full dates). */
+static uint32_t date_number(const char *d)
+{
+    return (uint32_t)strtoul(d, NULL, 10) * 10000 + (uint32_t)strtoul(d + 5, NULL, 10) * 100
+           + (uint32_t)strtoul(d + 8, NULL, 10);
+}
+
+/* The file-level filters whose columns are stored by file id: the recorded
+ * date and the duration. Clears the bits of the files that fail. Returns
+ * 1 when the sieve holds no dates to test (then the search joins rows). */
+static int by_columns(cat *c, const cat_query *q, bits *b)
+{
+    size_t len;
+    const unsigned char *d;
+    if (q->from || q->to) {
+        /* date_key of catalog_sieve_build.c: YYYYMMDD + 1, 0 for none */
+        uint32_t from = q->from ? date_number(q->from) + 1 : 0, to = q->to ? date_number(q->to) + 1 : 0;
+        bits keep, partial = {0};
+        unsigned char *col = NULL;
+        int whole_years = q->from && q->to && strcmp(q->from + 4, "-01-01") == 0
+                          && strcmp(q->to + 4, "-12-31") == 0 && strncmp(q->from, q->to, 4) <= 0;
+        if (!full_date(q->from) || !full_date(q->to) || !has_key(c, "recorded"))
+            return 1;                   /* not in the sieve */
+        if (bits_init(&keep, b->n, 0) != 0)
+            return CAT_ERROR;
+        if (whole_years) {
+            /* --from 2016 --to 2018: the files of those years, from their
+             * sets; only a date without a day is checked against the column
+             * ("2016" is before "2016-01-01", as SQL orders the text) */
+            char year[8];
+            for (int y = atoi(q->from); y <= atoi(q->to); y++) {
+                snprintf(year, sizeof year, "%04d", y);
+                set_or(c, "year:", year, &keep);
+            }
+            if (bits_init(&partial, b->n, 0) != 0) {
+                free(keep.w);
+                return CAT_ERROR;
+            }
+            set_or(c, "date_partial", NULL, &partial);
+        } else {
+            memset(keep.w, 0xFF, (keep.n / 64 + 1) * sizeof *keep.w);
+        }
+        bits_and(b, &keep);
+        free(keep.w);
+        /* the exact test, for the files left that need it */
+        for (size_t i = 0; i < b->n; i++) {
+            uint32_t r;
+            if (!bit(b, i) || (whole_years && !bit(&partial, i)))
+                continue;
+            if (!col) {                 /* the column, once: set_or reuses the statement */
+                if (!(d = stored(c, "recorded", 8, &len)) || !(col = malloc(len ? len : 1))) {
+                    free(partial.w);
+                    return CAT_ERROR;
+                }
+                memcpy(col, d, len);
+            }
+            r = (i + 1) * 4 <= len ? get32(col + i * 4) : 0;
+            if (!r || (from && r < from) || (to && r > to))
+                b->w[i / 64] &= ~((uint64_t)1 << (i % 64));
+        }
+        free(col);
+        free(partial.w);
+    }
+    if (q->min_duration >= 0 || q->max_duration >= 0) {
+        d = stored(c, "duration", 8, &len);
+        for (size_t i = 0; i < b->n; i++) {
+            double v = NAN;
+            if (!bit(b, i))
+                continue;
+            if (d && (i + 1) * 8 <= len) {
+                uint64_t u = (uint64_t)get32(d + i * 8) | (uint64_t)get32(d + i * 8 + 4) << 32;
+                memcpy(&v, &u, sizeof v);
+            }
+            /* NaN (no duration) fails both, as NULL does in SQL */
+            if (!(q->min_duration < 0 || v >= q->min_duration)
+                || !(q->max_duration < 0 || v <= q->max_duration))
+                b->w[i / 64] &= ~((uint64_t)1 << (i % 64));
+        }
+    }
+    return CAT_OK;
+}
+
+/* The roots --root names, by name or path. */
+static int and_root(cat *c, bits *b, const char *root)
+{
+    sqlite3_stmt *st = NULL;
+    bits any;
+    int rc = CAT_OK;
+    if (bits_init(&any, b->n, 0) != 0)
+        return CAT_ERROR;
+    if (sqlite3_prepare_v2(c->db, "SELECT id FROM roots WHERE name = ?1 OR path = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        rc = cat_fail(c, "cannot read roots");
+    else
+        sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+    while (rc == CAT_OK && sqlite3_step(st) == SQLITE_ROW)
+        rc = set_or(c, "root:", (const char *)sqlite3_column_text(st, 0), &any);
+    sqlite3_finalize(st);
+    bits_and(b, &any);
+    free(any.w);
+    return rc;
+}
+
+static int has_newline(const char *names_json)
+{
+    return names_json && strchr(names_json, '\n') != NULL;
+}
+
+/* Whether the sieve can answer q's filters: it is fresh and holds every
+ * filter q has (a path pattern and --changed-since are not in it). */
+static int sieve_fresh(cat *c, const cat_query *q, size_t *media_n, size_t *segment_n)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    if (q->path_glob || q->changed_since || has_newline(q->speakers) || has_newline(q->people)
+        || (q->keyword && strchr(q->keyword, '\n')) || (q->country && strchr(q->country, '\n')))
+        return 0;
+    if (sqlite3_prepare_v2(c->db, "SELECT stale, media_n, segment_n FROM sieve_state", -1, &st,
+                           NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0) {
+        *media_n = (size_t)sqlite3_column_int64(st, 1);
+        *segment_n = (size_t)sqlite3_column_int64(st, 2);
+        ok = 1;
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+int cat_sieve_for(cat *c, const cat_query *q, sieve **out)
+{
+    sieve *s;
+    size_t mn, sn;
+    int rc = CAT_OK;
+    char *low = NULL;
+
+    *out = NULL;
+    if (!sieve_fresh(c, q, &mn, &sn))
+        return CAT_OK;
+    if (!(s = calloc(1, sizeof *s)))
+        return CAT_ERROR;
+    s->media_n = mn;
+    s->segment_n = sn;
+    if (bits_init(&s->media_ok, mn, 0) != 0) {
+        free(s);
+        return CAT_ERROR;
+    }
+    if (!q->missing || q->any_status)
+        rc = set_or(c, "status:", "ok", &s->media_ok);
+    if (rc == CAT_OK && (q->missing || q->any_status))
+        rc = set_or(c, "status:", "missing", &s->media_ok);
+    if (rc == CAT_OK && q->kind)
+        rc = and_any(c, &s->media_ok, "kind:", q->kind, 0, mn);
+    if (rc == CAT_OK && q->root)
+        rc = and_root(c, &s->media_ok, q->root);
+    if (rc == CAT_OK && q->visibility)
+        rc = and_any(c, &s->media_ok, "vis:", q->visibility, 0, mn);
+    if (rc == CAT_OK && q->event)
+        rc = and_nocase(c, &s->media_ok, "event:", q->event, mn);
+    if (rc == CAT_OK && q->campaign)
+        rc = and_nocase(c, &s->media_ok, "campaign:", q->campaign, mn);
+    if (rc == CAT_OK && q->organisation)
+        rc = and_nocase(c, &s->media_ok, "org:", q->organisation, mn);
+    if (rc == CAT_OK && q->language)
+        rc = and_any(c, &s->media_ok, "lang:", q->language, 0, mn);
+    if (rc == CAT_OK && q->has_subtitles)
+        rc = and_any(c, &s->media_ok, "subtitles", NULL, 0, mn);
+    if (rc == CAT_OK && (rc = by_columns(c, q, &s->media_ok)) == 1) {
+        cat_sieve_free(s);
+        return CAT_OK;
+    }
+
+    /* what the file is about; a segment may hold each of these itself */
+    for (int k = 0; rc == CAT_OK && k < 4; k++) {
+        bits *f = &s->about_file[s->about_n], *g = &s->about_seg[s->about_n];
+        const char *v = k == 0 ? q->speakers : k == 1 ? q->people : k == 2 ? q->country : q->keyword;
+        if (!v)
+            continue;
+        s->about_n++;
+        if (k < 2) {
+            rc = and_any(c, f, k ? "person:" : "speaker:", v, 1, mn);
+            if (rc == CAT_OK)
+                rc = and_any(c, g, "seg_person:", v, 1, sn);
+        } else {
+            rc = k == 2 ? and_any(c, f, "country:", v, 0, mn) : and_nocase(c, f, "keyword:", v, mn);
+            if (rc == CAT_OK && !(low = sql_lower(c, v)))
+                rc = CAT_ERROR;
+            if (rc == CAT_OK)
+                rc = and_any(c, g, k == 2 ? "seg_country:" : "seg_keyword:", low, 0, sn);
+            free(low);
+            low = NULL;
+        }
+    }
+    if (rc == CAT_OK && bits_init(&s->file_ok, mn, 0) == 0) {
+        memcpy(s->file_ok.w, s->media_ok.w, (mn / 64 + 1) * sizeof *s->file_ok.w);
+        for (int k = 0; k < s->about_n; k++)
+            bits_and(&s->file_ok, &s->about_file[k]);
+    } else if (rc == CAT_OK) {
+        rc = CAT_ERROR;
+    }
+    if (rc == CAT_OK && q->words)
+        rc = load_runs(c, "cue_runs", &s->cue_runs);
+    if (rc == CAT_OK && q->words)
+        rc = load_runs(c, "seg_runs", &s->seg_runs);
+    if (rc != CAT_OK) {
+        cat_sieve_free(s);
+        return rc;
+    }
+    *out = s;
+    return CAT_OK;
+}
+
+static void sieve_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    cat *c = sqlite3_user_data(ctx);
+    const unsigned char *kind = sqlite3_value_text(argv[0]);
+    (void)argc;
+    sqlite3_result_int(ctx, !c->sv || (kind && cat_sieve_pass(c->sv, (char)kind[0],
+                                                               sqlite3_value_int64(argv[1]))));
+}
+
+int cat_sieve_register(cat *c)
+{
+    return sqlite3_create_function(c->db, "reel_sieve", 2, SQLITE_UTF8, c, sieve_fn, NULL, NULL)
+                   == SQLITE_OK ? 0 : -1;
+}
