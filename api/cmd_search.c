@@ -17,7 +17,9 @@ static const char usage_head[] =
     "phrase\", prefix*, a OR b, NOT c; case and diacritics are ignored.\n\n";
 static const char usage_tail[] =
     "output:\n"
-    "  --sort relevance|recorded|duration|path, --limit N (default 50), --offset N\n"
+    "  --sort relevance|recorded|duration|path|catalogue, --limit N (default 50),\n"
+    "  --offset N; by relevance with words, else in catalogue order (each file, then\n"
+    "  its clips, in the order they were catalogued)\n"
     "  --json (one document), --jsonl (a hit per line), --csv\n";
 
 enum { O_SORT = 2000, O_LIMIT, O_OFFSET, O_JSON, O_JSONL, O_CSV };
@@ -180,8 +182,8 @@ int cmd_search(cli *c, int argc, char **argv)
         switch (opt) {
         case O_SORT:
             if (strcmp(optarg, "relevance") && strcmp(optarg, "recorded") && strcmp(optarg, "duration")
-                && strcmp(optarg, "path"))
-                rc = cli_usage("search", "--sort is relevance, recorded, duration or path");
+                && strcmp(optarg, "path") && strcmp(optarg, "catalogue"))
+                rc = cli_usage("search", "--sort is relevance, recorded, duration, path or catalogue");
             f.q.sort = optarg;
             break;
         case O_LIMIT:

@@ -75,6 +75,12 @@ void cat_sieve_free(sieve *s);
 /* Whether a hit passes the filters: kind 'f' (a file id), 's' (a segment
  * id) or 'c' (a cue id). */
 int cat_sieve_pass(sieve *s, char kind, int64_t id);
+/* The hits of a search without words, in id order: each file that passes,
+ * then each segment that passes and itself holds a person, country or
+ * keyword asked for. cb gets the kind ('f' or 's'), the id and the file's
+ * id; a return other than CAT_OK stops the listing and is returned. */
+typedef int (*cat_sieve_hit_fn)(void *payload, char kind, int64_t id, int64_t media_id);
+int cat_sieve_listing(sieve *s, cat_sieve_hit_fn cb, void *payload);
 /* Registers reel_sieve(kind, id), which is cat_sieve_pass with c->sv (1
  * when there is none), in c's connection. Returns 0 or -1. */
 int cat_sieve_register(cat *c);

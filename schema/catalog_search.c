@@ -533,6 +533,16 @@ static int by_rank(const row *a, const row *b)
 
 static int by_path(const row *a, const row *b) { return cmp_place(a, b, 1); }
 
+/* catalogue order: by file id, each file before its clips, clips by id */
+static int by_catalogue(const row *a, const row *b)
+{
+    if (a->media_id != b->media_id)
+        return a->media_id < b->media_id ? -1 : 1;
+    if ((a->kind != 'f') != (b->kind != 'f'))
+        return a->kind != 'f' ? 1 : -1;
+    return cmp_kind_id(a, b);
+}
+
 static int by_recorded(const row *a, const row *b)
 {
     int d;
@@ -811,6 +821,41 @@ static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, in
     return take_page(&b, rc, offset, out);
 }
 
+static int listed(void *payload, char kind, int64_t id, int64_t media_id)
+{
+    struct listing { best *b; int64_t *total; } *l = payload;
+    row h = {.kind = kind, .rid = id, .media_id = media_id};
+    (*l->total)++;
+    return best_offer(l->b, &h);
+}
+
+/* The page of a search without words in catalogue order: with the sieve
+ * (fresh, holding q's filters), its hits come from it alone, and only the
+ * page's rows are read; else as the other orders. */
+static int catalogue_page(cat *c, const cat_query *q, rows *out, int64_t *total)
+{
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_catalogue};
+    struct listing { best *b; int64_t *total; } l = {&b, total};
+    sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
+    sieve *sv = NULL;
+    int rc = cat_sieve_for(c, q, &sv);
+
+    if (rc != CAT_OK)
+        return rc;
+    if (!sv)
+        return sorted_page(c, q, by_catalogue, out, total);
+    *total = 0;
+    rc = cat_sieve_listing(sv, listed, &l);
+    cat_sieve_free(sv);
+    rc = take_page(&b, rc, offset, out);
+    for (size_t i = 0; rc == CAT_OK && i < out->n; i++)
+        rc = ranked_keys(c, keys, &out->v[i]);
+    for (size_t k = 0; k < 3; k++)
+        sqlite3_finalize(keys[k]);
+    return rc;
+}
+
 /* The text shown with a page row: the snippet of a file's match, the
  * segment's title, the cue's text. Read for the page only: a snippet
  * re-reads and re-tokenizes the file's text. */
@@ -848,8 +893,11 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
         {"recorded", by_recorded},
         {"duration", by_duration},
         {"path", by_path},
+        {"catalogue", by_catalogue},
     };
-    row_cmp_fn cmp = q->words ? by_rank : by_path;
+    /* without words nothing ranks the hits: catalogue order, which the
+     * sieve gives without reading a hit's row */
+    row_cmp_fn cmp = q->words ? by_rank : by_catalogue;
     sqlite3_stmt *texts[3] = {NULL, NULL, NULL};
     rows page = {0};
     int rc, plain;
@@ -864,7 +912,8 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
      * the handle */
     /* each page counts its hits as it orders them */
     rc = q->words && cmp == by_rank ? ranked_page(c, q, !(plain && q->words), &page, out_total)
-                                    : sorted_page(c, q, cmp, &page, out_total);
+         : !q->words && cmp == by_catalogue ? catalogue_page(c, q, &page, out_total)
+                                            : sorted_page(c, q, cmp, &page, out_total);
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)

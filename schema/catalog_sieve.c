@@ -308,6 +308,41 @@ static uint32_t date_number(const char *d)
            + (uint32_t)strtoul(d + 8, NULL, 10);
 }
 
+/* The next set bit of b at or after i; b->n when none. */
+static size_t next_bit(const bits *b, size_t i)
+{
+    while (i < b->n) {
+        uint64_t w = b->w[i / 64] >> (i % 64);
+        if (w)
+            return i + (size_t)__builtin_ctzll(w) < b->n ? i + (size_t)__builtin_ctzll(w) : b->n;
+        i = (i / 64 + 1) * 64;
+    }
+    return b->n;
+}
+
+int cat_sieve_listing(sieve *s, cat_sieve_hit_fn cb, void *payload)
+{
+    bits any;
+    int rc = CAT_OK;
+    for (size_t i = next_bit(&s->file_ok, 0); rc == CAT_OK && i < s->file_ok.n;
+         i = next_bit(&s->file_ok, i + 1))
+        rc = cb(payload, 'f', (int64_t)i, (int64_t)i);
+    if (rc != CAT_OK || !s->about_n)
+        return rc;
+    /* a segment is listed for what it holds itself: one of the filters on
+     * people, countries and keywords (each of which it or its file holds) */
+    if (bits_init(&any, s->segment_n, 0) != 0)
+        return CAT_ERROR;
+    for (int k = 0; k < s->about_n; k++)
+        for (size_t i = 0; i < any.n / 64 + 1; i++)
+            any.w[i] |= s->about_seg[k].w[i];
+    for (size_t i = next_bit(&any, 0); rc == CAT_OK && i < any.n; i = next_bit(&any, i + 1))
+        if (cat_sieve_pass(s, 's', (int64_t)i))
+            rc = cb(payload, 's', (int64_t)i, run_owner(&s->seg_runs, (int64_t)i));
+    free(any.w);
+    return rc;
+}
+
 /* The file-level filters whose columns are stored by file id: the recorded
  * date and the duration. Clears the bits of the files that fail. Returns
  * 1 when the sieve holds no dates to test (then the search joins rows). */
@@ -502,7 +537,7 @@ int cat_sieve_for(cat *c, const cat_query *q, sieve **out)
     }
     if (rc == CAT_OK && q->words)
         rc = load_runs(c, "cue_runs", &s->cue_runs);
-    if (rc == CAT_OK && q->words)
+    if (rc == CAT_OK && (q->words || s->about_n))
         rc = load_runs(c, "seg_runs", &s->seg_runs);
     if (rc != CAT_OK) {
         cat_sieve_free(s);
