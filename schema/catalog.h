@@ -246,9 +246,9 @@ int cat_media_lookup(cat *c, const char *id_or_path, int64_t *out_rowid);
 
 /* Builds the record of PRODUCT.md for one media row into *out. */
 int cat_record_load(cat *c, int64_t rowid, json_t **out);
-/* The same without streams, chapters, container tags (but the title and
- * description they give) and subtitle tracks: a list of search hits shows
- * none of them, and they are most of a record's reads. */
+/* What a search hit shows of a record, with the same values as
+ * cat_record_load: id, root, path, kind, duration, recorded_at, title,
+ * people, countries and thumbnail. */
 int cat_record_brief(cat *c, int64_t rowid, json_t **out);
 
 /* Records as JSON text, for listings of many records (`reel export`): the

@@ -132,24 +132,12 @@ static const cat_column chapter_fields[] = {
     {"start", 'r'}, {"end", 'r'}, {"title", 't'}, {NULL, 0},
 };
 
-/* full: chapters and every tag; else only the title and description tags */
-static int add_chapters_and_tags(cat *c, int64_t id, int full, json_t *rec)
+/* chapters and every tag */
+static int add_chapters_and_tags(cat *c, int64_t id, json_t *rec)
 {
     sqlite3_stmt *st;
     json_t *arr, *tags = json_object();
 
-    if (!full) {
-        st = cat_stmt(c, S_RECORD_TAG_TITLE, "SELECT key, value FROM tags WHERE media_id = ?1"
-                                             " AND key IN ('title', 'description')");
-        if (!st) {
-            json_decref(tags);
-            return CAT_ERROR;
-        }
-        read_tags(st, id, tags);
-        tags_as_editorial(tags, rec);
-        json_decref(tags);
-        return CAT_OK;
-    }
     st = cat_stmt(c, S_RECORD_CHAPTERS,
         "SELECT start, end, title FROM chapters WHERE media_id = ?1 ORDER BY idx");
     if (st)
@@ -181,7 +169,7 @@ static const cat_column subtitle_fields[] = {
     {"language", 't'}, {"source", 't'}, {"track", 't'}, {"cues", 'i'}, {NULL, 0},
 };
 
-static int add_editorial(cat *c, int64_t id, int full, json_t *rec)
+static int add_editorial(cat *c, int64_t id, json_t *rec)
 {
     static const char *const copied[] = {
         "title", "description", "people", "countries", "place", "event", "campaign",
@@ -218,8 +206,6 @@ static int add_editorial(cat *c, int64_t id, int full, json_t *rec)
                                         ? json_string_value(json_object_get(doc, "visibility"))
                                         : "internal"));
     json_decref(doc);
-    if (!full)
-        return CAT_OK;
 
     st = cat_stmt(c, S_RECORD_SUBS,
         "SELECT language, source, track, count(*) FROM cues WHERE media_id = ?1"
@@ -266,8 +252,7 @@ static int add_thumbs(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
-/* full: every table; else the media row, editorial values and thumbnails */
-static int record_load(cat *c, int64_t id, int full, json_t **out)
+int cat_record_load(cat *c, int64_t id, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_RECORD,
         "SELECT m.uid, r.name, m.path, m.kind, m.status, m.size, m.mtime_ns, m.sha256,"
@@ -327,9 +312,8 @@ static int record_load(cat *c, int64_t id, int full, json_t **out)
     cat_put_text(rec, "indexed_at", st, 26);
     sqlite3_reset(st);
 
-    if ((full && (rc = add_streams(c, id, rec)) != CAT_OK)
-        || (rc = add_chapters_and_tags(c, id, full, rec)) != CAT_OK
-        || (rc = add_editorial(c, id, full, rec)) != CAT_OK || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
+    if ((rc = add_streams(c, id, rec)) != CAT_OK || (rc = add_chapters_and_tags(c, id, rec)) != CAT_OK
+        || (rc = add_editorial(c, id, rec)) != CAT_OK || (rc = add_thumbs(c, id, rec)) != CAT_OK) {
         json_decref(rec);
         return rc;
     }
@@ -337,9 +321,64 @@ static int record_load(cat *c, int64_t id, int full, json_t **out)
     return CAT_OK;
 }
 
-int cat_record_load(cat *c, int64_t id, json_t **out) { return record_load(c, id, 1, out); }
+/* A JSON column (SQLite's -> gives a value's JSON text) into o[key]. */
+static void put_json(json_t *o, const char *key, sqlite3_stmt *st, int col)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    if (v)
+        json_object_set_new(o, key, v);
+}
 
-int cat_record_brief(cat *c, int64_t id, json_t **out) { return record_load(c, id, 0, out); }
+int cat_record_brief(cat *c, int64_t id, json_t **out)
+{
+    /* one statement; the sidecar document is not decoded whole, only the
+     * four values a hit shows are taken from it (as cat_record_load takes
+     * them: the sidecar's title over the container's, its date over the
+     * file's) */
+    sqlite3_stmt *st = cat_stmt(c, S_RECORD_BRIEF,
+        "SELECT m.uid, r.name, m.path, m.kind, m.duration, m.recorded_at,"
+        " (SELECT t.value FROM tags t WHERE t.media_id = m.id AND t.key = 'title'),"
+        " (SELECT h.file FROM thumbnails h WHERE h.media_id = m.id AND h.role = 'poster'),"
+        " d -> '$.title', d -> '$.people', d -> '$.countries', d -> '$.recorded_at'"
+        " FROM media m JOIN roots r ON r.id = m.root_id"
+        " LEFT JOIN (SELECT media_id, CASE WHEN json_valid(doc) THEN doc END AS d FROM editorial) e"
+        " ON e.media_id = m.id WHERE m.id = ?1");
+    json_t *rec, *p;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return cat_fail(c, "cannot read record");
+        snprintf(c->err, sizeof c->err, "no record %lld", (long long)id);
+        return CAT_NOTFOUND;
+    }
+    rec = json_object();
+    cat_put_text(rec, "id", st, 0);
+    cat_put_text(rec, "root", st, 1);
+    cat_put_text(rec, "path", st, 2);
+    cat_put_text(rec, "kind", st, 3);
+    cat_put_real(rec, "duration", st, 4);
+    cat_put_text(rec, "recorded_at", st, 5);
+    cat_put_text(rec, "title", st, 6);
+    cat_put_text(rec, "thumbnail", st, 7);
+    put_json(rec, "title", st, 8);
+    put_json(rec, "people", st, 9);
+    put_json(rec, "countries", st, 10);
+    put_json(rec, "recorded_at", st, 11);
+    sqlite3_reset(st);
+    /* people in the record are {name, role}; aliases serve search only */
+    json_array_foreach(json_object_get(rec, "people"), i, p)
+        json_object_del(p, "aliases");
+    *out = rec;
+    return CAT_OK;
+}
 
 /* ---- listings ------------------------------------------------------------ */
 

@@ -15,7 +15,8 @@
  *                         YYYYMMDD + 1 of the recorded date, 0 for none;
  *                         absent when a date has another form)
  *   runs                  cue_runs, seg_runs: (first id, file id) for each
- *                         run of consecutive ids of one file, as varints
+ *                         run of consecutive ids of one file, as distances
+ *                         from the previous run (one byte in the usual case)
  * A set is 'B' + a bitmap (bit i of byte i/8 is id i) or, when smaller,
  * 'L' + ascending 32-bit ids; every number is little-endian. */
 #include "catalog_int.h"
@@ -139,10 +140,16 @@ static int set_or(cat *c, const char *prefix, const char *value, bits *b)
     d = stored(c, key, plen + vlen, &len);
     free(key);
     if (d && len >= 1 && d[0] == 'B') {
-        for (size_t i = 1; i < len && (i - 1) * 8 < b->n; i++)
-            for (int j = 0; j < 8; j++)
-                if (d[i] >> j & 1)
-                    bit_set(b, (i - 1) * 8 + (size_t)j);
+        /* byte i of the map is bits 8i..8i+7: OR'd in a word at a time */
+        size_t bytes = len - 1 < (b->n + 7) / 8 ? len - 1 : (b->n + 7) / 8;
+        for (size_t i = 0; i < bytes; i += 8) {
+            uint64_t w = 0;
+            for (size_t j = 0; j < 8 && i + j < bytes; j++)
+                w |= (uint64_t)d[1 + i + j] << (8 * j);
+            b->w[i / 8] |= w;
+        }
+        if (b->n % 64)                  /* no bit past n */
+            b->w[b->n / 64] &= ((uint64_t)1 << (b->n % 64)) - 1;
     } else if (d && len >= 1 && d[0] == 'L') {
         for (size_t i = 1; i + 4 <= len; i += 4)
             bit_set(b, get32(d + i));
@@ -236,19 +243,41 @@ static int load_runs(cat *c, const char *key, runs *r)
     return CAT_OK;
 }
 
+/* Reads the run at *at (catalog_sieve_build.c, runs_add): the distances
+ * of its first id and of its file from the previous run's. */
+static void read_run(const runs *r, size_t *at, int64_t *dfirst, int64_t *dmedia)
+{
+    uint64_t dm;
+    unsigned char b = r->d[(*at)++];
+    if (b) {
+        *dfirst = b;
+        *dmedia = 1;
+        return;
+    }
+    *dfirst = (int64_t)get_varint(r->d, r->len, at);
+    dm = get_varint(r->d, r->len, at);
+    *dmedia = dm & 1 ? -(int64_t)((dm + 1) >> 1) : (int64_t)(dm >> 1);
+}
+
 /* Reads the run after the current one into next (INT64_MAX at the end). */
 static void peek_next(runs *r)
 {
     size_t at = r->at;
-    r->next = at < r->len ? r->first + (int64_t)get_varint(r->d, r->len, &at) : INT64_MAX;
+    int64_t df, dm;
+    if (at >= r->len) {
+        r->next = INT64_MAX;
+        return;
+    }
+    read_run(r, &at, &df, &dm);
+    r->next = r->first + df;
 }
 
 static void step_run(runs *r)
 {
-    uint64_t dm;
-    r->first += (int64_t)get_varint(r->d, r->len, &r->at);
-    dm = get_varint(r->d, r->len, &r->at);
-    r->media += dm & 1 ? -(int64_t)((dm + 1) >> 1) : (int64_t)(dm >> 1);
+    int64_t df, dm;
+    read_run(r, &r->at, &df, &dm);
+    r->first += df;
+    r->media += dm;
     peek_next(r);
 }
 

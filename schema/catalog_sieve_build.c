@@ -143,9 +143,11 @@ static int store_sets(cat *c, const keymap *m, size_t n)
 }
 
 /* Runs of consecutive ids of one file, from (id, media_id) rows in id
- * order, stored as varints: the first id's distance from the previous
- * run's, then the file id's distance from the previous run's file,
- * zigzag-coded (two bytes a run when a file's ids are together). */
+ * order. A run is the distance of its first id from the previous run's
+ * and of its file id from the previous run's file: one byte, the first
+ * distance, when the file is the next one and the distance is 1..127 (a
+ * catalogue's usual case: each file's ids together, files in order); else
+ * a zero byte, then both as varints, the file's zigzag-coded. */
 typedef struct runs {
     unsigned char *d;
     size_t n, cap;                      /* bytes */
@@ -177,8 +179,13 @@ static int runs_add(runs *r, int64_t id, int64_t media)
         r->cap = ncap;
     }
     dm = media - r->last_media;
-    r->n += put_varint(r->d + r->n, (uint64_t)(id - r->last_first));
-    r->n += put_varint(r->d + r->n, dm < 0 ? ((uint64_t)(-dm) << 1) - 1 : (uint64_t)dm << 1);
+    if (dm == 1 && id - r->last_first >= 1 && id - r->last_first <= 127) {
+        r->d[r->n++] = (unsigned char)(id - r->last_first);
+    } else {
+        r->d[r->n++] = 0;
+        r->n += put_varint(r->d + r->n, (uint64_t)(id - r->last_first));
+        r->n += put_varint(r->d + r->n, dm < 0 ? ((uint64_t)(-dm) << 1) - 1 : (uint64_t)dm << 1);
+    }
     r->last_first = id;
     r->last_media = media;
     r->any = 1;

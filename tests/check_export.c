@@ -583,6 +583,42 @@ START_TEST(test_search__stale_sieve_is_not_read)
 }
 END_TEST
 
+/* A hit shows the fields of its record (cat_record_brief reads them in one
+ * statement): each equal to what `reel show --json` gives, thumbnails too. */
+START_TEST(test_search__hits_show_their_records)
+{
+    static const char *const keys[] = {"id", "root", "path", "kind", "title", "people", "countries",
+                                       "recorded_at", "duration", "thumbnail", NULL};
+    const char *args[] = {"search", "--json", "--limit", "0", broad, NULL};
+    json_t *res, *h;
+    size_t i, with_title = 0, with_people = 0, with_thumb = 0;
+    index_archive(1);
+    res = run_json(0, args);
+    ck_assert_int_gt(json_array_size(json_object_get(res, "hits")), 5);
+    json_array_foreach(json_object_get(res, "hits"), i, h) {
+        const char *show[] = {"show", "--json", json_string_value(json_object_get(h, "id")), NULL};
+        json_t *rec = run_json(0, show);
+        for (const char *const *k = keys; *k; k++) {
+            json_t *a = json_object_get(h, *k), *b = json_object_get(rec, *k);
+            char *ta = a ? json_dumps(a, JSON_ENCODE_ANY) : NULL, *tb = b ? json_dumps(b, JSON_ENCODE_ANY) : NULL;
+            ck_assert_msg((!a && !b) || (a && b && json_equal(a, b)), "%s of %s: hit %s, show %s", *k,
+                          json_string_value(json_object_get(h, "path")), ta ? ta : "-", tb ? tb : "-");
+            free(ta);
+            free(tb);
+        }
+        with_title += json_object_get(h, "title") != NULL;
+        with_people += json_object_get(h, "people") != NULL;
+        with_thumb += json_object_get(h, "thumbnail") != NULL;
+        json_decref(rec);
+    }
+    /* the archive gives each of them to some hits */
+    ck_assert_uint_gt(with_title, 0);
+    ck_assert_uint_gt(with_people, 0);
+    ck_assert_uint_gt(with_thumb, 0);
+    json_decref(res);
+}
+END_TEST
+
 START_TEST(test_search__output_formats)
 {
     const char *csv[] = {"search", "--csv", "--sort", "path", "--speaker", "ales bialiatski", NULL};
@@ -650,6 +686,7 @@ int main(void)
     tcase_add_test(w, test_export_out__bundle_with_thumbnails_and_jsonld);
     tcase_add_test(w, test_export_internal__same_bytes_as_show);
     tcase_add_test(w, test_search__stale_sieve_is_not_read);
+    tcase_add_test(w, test_search__hits_show_their_records);
     suite_add_tcase(s, w);
 
     tcase_add_unchecked_fixture(tc, setup_indexed, teardown);
