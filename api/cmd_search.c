@@ -1,7 +1,5 @@
 /* cmd_search.c - `reel search`: clips (files, segments, transcript cues)
  * found by words and filters. */
-#include <time.h>
-static double T0(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
 #include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -220,13 +218,11 @@ int cmd_search(cli *c, int argc, char **argv)
         free(words);
         return cli_usage("search", "give the words to search for, or a filter");
     }
-    double ta=T0();
     if ((rc = cli_open_catalog(c)) != 0 || (rc = cli_filters_resolve(c, &f)) != 0) {
         free(words);
         cli_filters_release(&f);
         return rc;
     }
-    double tb=T0(); if(getenv("RT"))fprintf(stderr,"open+resolve %.2f\n",tb-ta);
     s.cat = c->cat;
     s.hits = json_array();
     /* after a change made elsewhere (an upgrade, another tool): searches
@@ -236,7 +232,6 @@ int cmd_search(cli *c, int argc, char **argv)
         rc = cat_read_begin(c->cat);
     if (rc == CAT_OK)
         rc = cat_find(c->cat, &f.q, &total, collect, &s);
-    if(getenv("RT"))fprintf(stderr,"find %.2f\n",T0()-tb);
     cat_commit(c->cat);
     free(words);
     cli_filters_release(&f);
@@ -252,7 +247,6 @@ int cmd_search(cli *c, int argc, char **argv)
         json_decref(doc);
     } else {
         print_hits(&s, total);
-    if(getenv("RT"))fprintf(stderr,"print done %.2f\n",T0()-tb);
     }
     json_decref(s.hits);
     return CLI_OK;

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <time.h>
-static double T0(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
 #define MAX_BINDS 64
 
 typedef struct sql {
@@ -701,10 +699,8 @@ static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_
     sieve *sv = NULL;
     int rc = CAT_OK;
     *total = 0;
-    double ts=T0();
     if (filtered && (rc = cat_sieve_for(c, q, &sv)) != CAT_OK)
         return rc;
-    if(getenv("RT"))fprintf(stderr," sieve_for %.2f\n",T0()-ts);
     if (filtered && !sv) {
         sqlite3_stmt *st = all_hits(c, q, " SELECT * FROM (", RANKED);
         return st ? offer_rows(c, st, 0, b, total) : CAT_ERROR;
@@ -718,11 +714,7 @@ static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_
             break;
         }
         sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
-        if(getenv("RT"))fprintf(stderr," prep %zu %.2f\n",k,T0()-ts);
-        ts=T0();
         rc = offer_rows(c, st, ranked_sources[k].kind, b, total);
-        if(getenv("RT"))fprintf(stderr," source %zu %.2f\n",k,T0()-ts);
-        ts=T0();
     }
     c->sv = NULL;
     cat_sieve_free(sv);
@@ -780,13 +772,11 @@ static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int6
 
     /* the whole order is known without the hits' rows: only the page's
      * own hits are read */
-    double tk=T0();
     rc = take_page(&b, rc, offset, out);
     for (size_t i = 0; rc == CAT_OK && i < out->n; i++)
         rc = ranked_keys(c, keys, &out->v[i]);
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
-    if(getenv("RT"))fprintf(stderr," keys %.2f\n",T0()-tk);
     return rc;
 }
 
@@ -915,10 +905,8 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
     for (size_t i = 0; q->sort && i < sizeof sorts / sizeof *sorts; i++)
         if (strcmp(q->sort, sorts[i].name) == 0)
             cmp = sorts[i].cmp;
-    double tu=T0();
     if ((rc = unfiltered(c, q, &plain)) != CAT_OK)
         return rc;
-    if(getenv("RT"))fprintf(stderr," unfiltered %.2f (at %.2f)\n",T0()-tu,tu);
 
     /* the page; rows and texts are read before the callbacks, which may use
      * the handle */
@@ -926,7 +914,6 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
     rc = q->words && cmp == by_rank ? ranked_page(c, q, !(plain && q->words), &page, out_total)
          : !q->words && cmp == by_catalogue ? catalogue_page(c, q, &page, out_total)
                                             : sorted_page(c, q, cmp, &page, out_total);
-    double tp=T0(); if(getenv("RT"))fprintf(stderr," page rows %.2f\n",tp);
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)
@@ -935,7 +922,6 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
             rc = row_text(c, q, texts, &page.v[i], &text[i]);
         for (size_t k = 0; k < 3; k++)
             sqlite3_finalize(texts[k]);
-        if(getenv("RT"))fprintf(stderr," texts %.2f\n",T0()-tp);
         for (size_t i = 0; i < page.n; i++) {
             const row *r = &page.v[i];
             cat_hit h = {r->kind == 'f' ? "file" : r->kind == 's' ? "segment" : "cue", r->media_id,
