@@ -225,6 +225,8 @@ int cmd_search(cli *c, int argc, char **argv)
     }
     s.cat = c->cat;
     s.hits = json_array();
+    /* the table shows the text of clips only */
+    f.q.no_file_text = s.format == F_TABLE;
     /* after a change made elsewhere (an upgrade, another tool): searches
      * with filters read the sieve */
     rc = cat_sieve_refresh(c->cat);

@@ -69,7 +69,9 @@ struct iso_db {
 static int arena_add(iso_db *db, const char *s, size_t len, uint32_t *off)
 {
     if (db->arena_len + len + 1 > db->arena_cap) {
-        size_t cap = db->arena_cap ? db->arena_cap * 2 : 2 << 20;   /* holds all of today's data */
+        /* from 64 KB (the country table's names); doubled as the
+         * translations come */
+        size_t cap = db->arena_cap ? db->arena_cap * 2 : 64 << 10;
         char *p;
         while (cap < db->arena_len + len + 1)
             cap *= 2;
@@ -126,7 +128,9 @@ static iso_slot *slot_find(const iso_db *db, const iso_table *t, const char *fol
 
 static int table_grow(iso_table *t)
 {
-    size_t cap = t->cap ? t->cap * 2 : 1 << 14;
+    /* from 2,048 slots: the country table alone (a search's --country)
+     * fills a few hundred, and each slot touched first costs a page fault */
+    size_t cap = t->cap ? t->cap * 2 : 1 << 11;
     iso_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return -1;

@@ -308,8 +308,10 @@ typedef struct cat_query {
     int missing;                        /* list missing files instead of present ones */
     int any_status;                     /* present and missing files alike */
     const char *changed_since;          /* ISO 8601 UTC: records changed at or after it */
-    const char *sort;                   /* relevance, recorded, duration, path */
+    const char *sort;                   /* relevance, recorded, duration, path, catalogue */
     int limit, offset;
+    int no_file_text;                   /* the caller shows no text for whole-file hits:
+                                         * their snippets are not made */
 } cat_query;
 
 /* One hit: a whole file, or a clip inside it (a segment or a cue). */

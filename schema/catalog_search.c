@@ -576,7 +576,7 @@ static const struct ranked_source {
     {'f', "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
      "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1"
      " AND reel_sieve('f', rowid)",
-     "SELECT id, NULL, NULL FROM media WHERE id = ?1"},
+     NULL},                             /* a file hit is its own file (ranked_keys) */
     {'s', "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
      "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1"
      " AND reel_sieve('s', rowid)",
@@ -721,11 +721,17 @@ static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_
     return rc;
 }
 
-/* Reads the file and times of a hit of the page. */
+/* Reads the file and times of a hit of the page (a file hit is its own
+ * file, without times). */
 static int ranked_keys(cat *c, sqlite3_stmt *keys[3], row *h)
 {
     size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
     sqlite3_stmt *st = keys[k];
+    if (k == 0) {
+        h->media_id = h->rid;
+        h->has_time = 0;
+        return CAT_OK;
+    }
     if (!st && sqlite3_prepare_v2(c->db, ranked_sources[k].keys, -1, &keys[k], NULL) != SQLITE_OK)
         return cat_fail(c, "cannot read search hits");
     st = keys[k];
@@ -821,9 +827,15 @@ static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, in
     return take_page(&b, rc, offset, out);
 }
 
+/* the hits of catalogue_page and their count */
+typedef struct listing {
+    best *b;
+    int64_t *total;
+} listing;
+
 static int listed(void *payload, char kind, int64_t id, int64_t media_id)
 {
-    struct listing { best *b; int64_t *total; } *l = payload;
+    listing *l = payload;
     row h = {.kind = kind, .rid = id, .media_id = media_id};
     (*l->total)++;
     return best_offer(l->b, &h);
@@ -836,7 +848,7 @@ static int catalogue_page(cat *c, const cat_query *q, rows *out, int64_t *total)
 {
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
     best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_catalogue};
-    struct listing { best *b; int64_t *total; } l = {&b, total};
+    listing l = {&b, total};
     sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
     sieve *sv = NULL;
     int rc = cat_sieve_for(c, q, &sv);
@@ -869,7 +881,7 @@ static int row_text(cat *c, const cat_query *q, sqlite3_stmt *texts[3], const ro
     size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
     int step;
     *out = NULL;
-    if (k == 0 && !q->words)
+    if (k == 0 && (!q->words || q->no_file_text))
         return CAT_OK;
     if (!texts[k] && sqlite3_prepare_v2(c->db, sql_of[k], -1, &texts[k], NULL) != SQLITE_OK)
         return search_fail(c, NULL);
