@@ -65,7 +65,21 @@ void cat_set_nonempty(json_t *rec, const char *key, json_t *arr);
  * mtime_ns and, when it has five columns, media id and missing. */
 int cat_known_chunk(cat *c, sqlite3_stmt *st, int64_t root_id, const char *after, size_t limit,
                     const char *what, cat_known **out, size_t *count);
-/* Registers reel_rank() (catalog_rank.c) with db's FTS5. Returns 0 or -1. */
+/* What reel_rank_all(table, collector, weights...) (catalog_rank.c) hands
+ * the hits of a one-phrase query to, bound as a pointer of type
+ * "reel_collector": keep (NULL: every hit) says whether a rowid is wanted,
+ * offer takes a kept hit's rowid and rank (lower is better, as
+ * reel_rank's) and returns 0, or non-zero to stop (failed is then set).
+ * unsupported is set when the query has more than one phrase: nothing was
+ * offered, and the caller ranks row by row with reel_rank. */
+typedef struct cat_rank_collector {
+    int (*keep)(void *payload, int64_t rowid);
+    int (*offer)(void *payload, int64_t rowid, double rank);
+    void *payload;
+    int unsupported, failed;
+} cat_rank_collector;
+/* Registers reel_rank() and reel_rank_all() (catalog_rank.c) with db's
+ * FTS5. Returns 0 or -1. */
 int cat_rank_register(sqlite3 *db);
 /* The search sieve (catalog_sieve.c, migration 011). cat_sieve_for gives
  * the sieve of q's filters in *out, or NULL when the stored one is stale or

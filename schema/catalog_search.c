@@ -569,21 +569,26 @@ static int qsort_cmp(const void *a, const void *b) { return sort_cmp(a, b); }
 
 /* hits: every hit of the words; sieved: those that pass the sieve's
  * filters, tested before the rank is computed (WHERE comes first) */
+/* all: every hit ranked in C by reel_rank_all (a one-phrase query) */
 static const struct ranked_source {
     char kind;
-    const char *hits, *sieved, *keys;
+    const char *hits, *sieved, *all, *keys;
 } ranked_sources[] = {
     {'f', "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1",
      "SELECT rowid, reel_rank(media_fts, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts WHERE media_fts MATCH ?1"
      " AND reel_sieve('f', rowid)",
+     "SELECT reel_rank_all(media_fts, ?2, 10.0, 4.0, 2.0, 1.0, 3.0) FROM media_fts"
+     " WHERE media_fts MATCH ?1 LIMIT 1",
      NULL},                             /* a file hit is its own file (ranked_keys) */
     {'s', "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1",
      "SELECT rowid, reel_rank(segments_fts) FROM segments_fts WHERE segments_fts MATCH ?1"
      " AND reel_sieve('s', rowid)",
+     "SELECT reel_rank_all(segments_fts, ?2) FROM segments_fts WHERE segments_fts MATCH ?1 LIMIT 1",
      "SELECT media_id, start, end FROM segments WHERE id = ?1"},
     {'c', "SELECT rowid, reel_rank(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1",
      "SELECT rowid, reel_rank(cues_fts) FROM cues_fts WHERE cues_fts MATCH ?1"
      " AND reel_sieve('c', rowid)",
+     "SELECT reel_rank_all(cues_fts, ?2) FROM cues_fts WHERE cues_fts MATCH ?1 LIMIT 1",
      "SELECT media_id, start, end FROM cues WHERE id = ?1"},
 };
 
@@ -689,6 +694,64 @@ static int offer_rows(cat *c, sqlite3_stmt *st, char kind, best *b, int64_t *tot
     return CAT_OK;
 }
 
+/* A source's hits as reel_rank_all hands them over. */
+typedef struct collect {
+    cat_rank_collector coll;
+    sieve *sv;
+    char kind;
+    best *b;
+    int64_t *total;
+} collect;
+
+static int collect_keep(void *payload, int64_t rowid)
+{
+    collect *k = payload;
+    return cat_sieve_pass(k->sv, k->kind, rowid);
+}
+
+static int collect_offer(void *payload, int64_t rowid, double rank)
+{
+    collect *k = payload;
+    row h = {.kind = k->kind, .rid = rowid, .rank = rank};
+    (*k->total)++;
+    return best_offer(k->b, &h) == CAT_OK ? 0 : -1;
+}
+
+/* Whether the words may be one phrase to reel_rank_all: no column filter
+ * (':'), initial token ('^') or NEAR group, whose conditions a phrase
+ * walked alone would not apply. (It also checks that there is one phrase.) */
+static int plain_phrase(const char *words)
+{
+    return !strpbrk(words, ":^") && !strstr(words, "NEAR");
+}
+
+/* Offers the hits of source k by reel_rank_all. Returns CAT_OK with
+ * *unsupported set when the query has more than one phrase (nothing
+ * offered). */
+static int ranked_all(cat *c, const cat_query *q, size_t k, sieve *sv, best *b, int64_t *total,
+                      int *unsupported)
+{
+    collect col = {.coll = {.keep = sv ? collect_keep : NULL, .offer = collect_offer},
+                   .sv = sv, .kind = ranked_sources[k].kind, .b = b, .total = total};
+    sqlite3_stmt *st = NULL;
+    int step;
+    col.coll.payload = &col;
+    if (sqlite3_prepare_v2(c->db, ranked_sources[k].all, -1, &st, NULL) != SQLITE_OK)
+        return search_fail(c, st);
+    sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, &col.coll, "reel_collector", NULL);
+    step = sqlite3_step(st);
+    *unsupported = col.coll.unsupported;
+    if (col.coll.failed) {
+        sqlite3_finalize(st);
+        return CAT_ERROR;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return search_fail(c, st);
+    sqlite3_finalize(st);
+    return CAT_OK;
+}
+
 /* Every hit's kind, id and rank offered to b, *total counting them: with no
  * filter, from the three full-text tables alone; with filters the sieve
  * holds (fresh), from the same tables with each hit tested in memory;
@@ -708,6 +771,11 @@ static int ranked_hits(cat *c, const cat_query *q, int filtered, best *b, int64_
     c->sv = sv;
     for (size_t k = 0; rc == CAT_OK && k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
         sqlite3_stmt *st = NULL;
+        int unsupported = 1;
+        if (plain_phrase(q->words) && (rc = ranked_all(c, q, k, sv, b, total, &unsupported)) != CAT_OK)
+            break;
+        if (!unsupported)
+            continue;
         if (sqlite3_prepare_v2(c->db, sv ? ranked_sources[k].sieved : ranked_sources[k].hits, -1,
                                &st, NULL) != SQLITE_OK) {
             rc = search_fail(c, st);

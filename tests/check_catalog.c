@@ -294,6 +294,93 @@ START_TEST(test_catalog_rank__bm25_without_length)
 }
 END_TEST
 
+/* reel_rank_all's collector: the hits, in the order handed over */
+typedef struct got_hits {
+    int64_t rowid[64];
+    double rank[64];
+    int n;
+} got_hits;
+
+static int got_offer(void *payload, int64_t rowid, double rank)
+{
+    got_hits *g = payload;
+    ck_assert_int_lt(g->n, 64);
+    g->rowid[g->n] = rowid;
+    g->rank[g->n++] = rank;
+    return 0;
+}
+
+static int odd_rowids(void *payload, int64_t rowid)
+{
+    (void)payload;
+    return rowid % 2 == 1;
+}
+
+/* reel_rank_all(): for a one-phrase query, every hit with the rank
+ * reel_rank gives it (and only the ones keep wants); for more phrases,
+ * nothing handed over and unsupported set. */
+START_TEST(test_catalog_rank_all__same_ranks_as_reel_rank)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    const char *queries[] = {"prison", "pris*", "\"a talk\"", "words", NULL};
+    ck_assert_int_eq(sqlite3_open(":memory:", &h), SQLITE_OK);
+    ck_assert_int_eq(cat_rank_register(h), 0);
+    ck_assert_int_eq(sqlite3_exec(h,
+        "CREATE VIRTUAL TABLE t USING fts5(title, body);"
+        "INSERT INTO t(rowid, title, body) VALUES (1, 'Prison letters', 'a talk'),"
+        " (2, 'a talk', 'about the prison and much else besides, said at length'),"
+        " (3, 'a talk', 'prison, prison'), (4, 'prisoners', 'words, words and words');"
+        "WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n WHERE i < 13)"
+        " INSERT INTO t(rowid, title, body) SELECT i, 'other', 'words' FROM n;", NULL, NULL, NULL),
+        SQLITE_OK);
+    for (int k = 0; queries[k]; k++) {
+        for (int odd = 0; odd < 2; odd++) {
+            got_hits g = {.n = 0};
+            cat_rank_collector coll = {.keep = odd ? odd_rowids : NULL, .offer = got_offer, .payload = &g};
+            int n = 0;
+            ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT reel_rank_all(t, ?2, 10.0, 1.0) FROM t"
+                                                   " WHERE t MATCH ?1 LIMIT 1", -1, &st, NULL), SQLITE_OK);
+            sqlite3_bind_text(st, 1, queries[k], -1, SQLITE_STATIC);
+            sqlite3_bind_pointer(st, 2, &coll, "reel_collector", NULL);
+            ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+            sqlite3_finalize(st);
+            ck_assert_int_eq(coll.unsupported, 0);
+            ck_assert_int_gt(g.n, 0);
+            /* the same rows, in rowid order, with the same ranks */
+            ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT rowid, reel_rank(t, 10.0, 1.0) FROM t"
+                                                   " WHERE t MATCH ?1 ORDER BY rowid", -1, &st, NULL),
+                             SQLITE_OK);
+            sqlite3_bind_text(st, 1, queries[k], -1, SQLITE_STATIC);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                if (odd && sqlite3_column_int64(st, 0) % 2 == 0)
+                    continue;
+                ck_assert_int_lt(n, g.n);
+                ck_assert_int_eq(g.rowid[n], sqlite3_column_int64(st, 0));
+                ck_assert_double_eq_tol(g.rank[n], sqlite3_column_double(st, 1), 1e-12);
+                n++;
+            }
+            sqlite3_finalize(st);
+            ck_assert_msg(n == g.n, "%s: %d rows by reel_rank, %d by reel_rank_all", queries[k], n, g.n);
+        }
+    }
+    /* two phrases: left to reel_rank */
+    {
+        got_hits g = {.n = 0};
+        cat_rank_collector coll = {.offer = got_offer, .payload = &g};
+        ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT reel_rank_all(t, ?1) FROM t"
+                                               " WHERE t MATCH 'prison OR words' LIMIT 1", -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_pointer(st, 1, &coll, "reel_collector", NULL);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        sqlite3_finalize(st);
+        ck_assert_int_eq(coll.unsupported, 1);
+        ck_assert_int_eq(g.n, 0);
+    }
+    sqlite3_close(h);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("catalog");
@@ -310,6 +397,7 @@ int main(void)
     tcase_add_test(tc, test_catalog_known_load__sorted_media_and_errors);
     tcase_add_test(tc, test_catalog_search__words_diacritics_and_bad_query);
     tcase_add_test(tc, test_catalog_rank__bm25_without_length);
+    tcase_add_test(tc, test_catalog_rank_all__same_ranks_as_reel_rank);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
