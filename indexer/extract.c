@@ -71,7 +71,7 @@ int index_extract_file(const char *path, double timeout, json_t **out)
     rc = hash_fd_sha256(x.fd, sha, &hashed);
     if (rc < 0) {
         char msg[300];
-        snprintf(msg, sizeof msg, "read failed: %s", strerror(-rc));
+        snprintf(msg, sizeof msg, "read failed: %s", hash_strerror(rc));
         *out = error_json("read", msg);
         goto done;
     }

@@ -30,7 +30,7 @@ struct pool {
     pool_opts opts;
     worker *w;
     int n;
-    char *argv[12];    /* reel-worker and its options */
+    char *argv[12];    /* reel-worker and its options; unused by hash-only pools */
     char argbuf[64];
 };
 
@@ -103,6 +103,12 @@ static int spawn(pool *p, int i)
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_IGN);   /* the parent decides when the run stops */
         limit_memory(&p->opts);
+        if (p->opts.hash_only) {
+            /* hashing needs no FFmpeg: a fork of reel, which loads
+             * libcrypto at its first hash (hash.c) */
+            pool_serve(3, 4, pool_hash_job, &p->opts);
+            _exit(0);
+        }
         execv(p->argv[0], p->argv);
         _exit(127);
     }
@@ -121,9 +127,7 @@ int pool_start(pool **out, const pool_opts *opts)
     if (!p)
         return -ENOMEM;
     p->opts = *opts;
-    /* every worker is reel-worker, hash-only ones too: reel itself links
-     * no libcrypto, whose loading cost 3 ms of every reel command's start */
-    {
+    if (!opts->hash_only) {
         const char *worker_path = pool_worker_path();
         if (!worker_path || pool_worker_argv(&p->opts, worker_path, p->argv, 12, p->argbuf,
                                              sizeof p->argbuf) != 0) {

@@ -72,10 +72,11 @@ long pool_memory_limit_mb(long requested);
 typedef json_t *(*pool_job_fn)(const char *job, size_t len, const pool_opts *opts);
 /* Serves jobs from in_fd, results to out_fd, until in_fd closes. */
 void pool_serve(int in_fd, int out_fd, pool_job_fn run, const pool_opts *opts);
-/* The hash-only job (`reel verify`), run by reel-worker like every other. */
+/* The hash-only job (`reel verify`), which needs no FFmpeg: run in a fork of
+ * reel itself, or by reel-worker. */
 json_t *pool_hash_job(const char *job, size_t len, const pool_opts *opts);
 
-/* Every job runs in the executable reel-worker (indexer/worker.c), so
+/* Every other job runs in the executable reel-worker (indexer/worker.c), so
  * that reel itself does not load FFmpeg and its ~140 shared objects (60-70
  * ms at every start, for every command). It is found through $REEL_WORKER,
  * else next to the running executable, else where the build put it. The

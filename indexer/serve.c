@@ -1,5 +1,5 @@
 /* serve.c - a worker's loop: a job in, a result out, until the pipe closes.
- * Run by reel-worker; its hash-only job is `reel verify`'s. */
+ * Shared by the hash-only workers (forks of reel) and reel-worker. */
 #include "pool.h"
 
 #include <stdlib.h>
