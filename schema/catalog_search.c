@@ -742,8 +742,9 @@ static int ranked_all(cat *c, const cat_query *q, size_t k, sieve *sv, best *b, 
     sqlite3_bind_pointer(st, 2, &col.coll, "reel_collector", NULL);
     step = sqlite3_step(st);
     *unsupported = col.coll.unsupported;
-    if (col.coll.failed) {
+    if (col.coll.failed) {              /* best_offer: out of memory */
         sqlite3_finalize(st);
+        snprintf(c->err, sizeof c->err, "out of memory");
         return CAT_ERROR;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE)

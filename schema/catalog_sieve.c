@@ -59,7 +59,7 @@ static void bits_and(bits *into, const bits *b)
 }
 
 /* Runs of consecutive cue or segment ids of one file, read as stored
- * (varints; catalog_sieve_build.c) from a statement kept on its row for
+ * (catalog_sieve_build.c, runs_add) from a statement kept on its row for
  * the whole search: decoding them into arrays touched megabytes of fresh
  * memory, whose page faults cost more than the search. */
 typedef struct runs {
