@@ -252,6 +252,24 @@ static int add_thumbs(cat *c, int64_t id, json_t *rec)
     return CAT_OK;
 }
 
+/* Steps st (the record statement of a loader, NULL when it could not be
+ * prepared) to media row id's row: CAT_OK on it, else reset, with the
+ * message set. */
+static int record_row(cat *c, sqlite3_stmt *st, int64_t id)
+{
+    int rc;
+    if (!st)
+        return CAT_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        return CAT_OK;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return cat_fail(c, "cannot read record");
+    snprintf(c->err, sizeof c->err, "no record %lld", (long long)id);
+    return CAT_NOTFOUND;
+}
+
 int cat_record_load(cat *c, int64_t id, json_t **out)
 {
     sqlite3_stmt *st = cat_stmt(c, S_RECORD,
@@ -265,16 +283,8 @@ int cat_record_load(cat *c, int64_t id, json_t **out)
     int rc;
 
     *out = NULL;
-    if (!st)
-        return CAT_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return cat_fail(c, "cannot read record");
-        snprintf(c->err, sizeof c->err, "no record %lld", (long long)id);
-        return CAT_NOTFOUND;
-    }
+    if ((rc = record_row(c, st, id)) != CAT_OK)
+        return rc;
     rec = json_object();
     cat_put_text(rec, "id", st, 0);
     cat_put_text(rec, "root", st, 1);
@@ -349,16 +359,8 @@ int cat_record_brief(cat *c, int64_t id, json_t **out)
     int rc;
 
     *out = NULL;
-    if (!st)
-        return CAT_ERROR;
-    sqlite3_bind_int64(st, 1, id);
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return cat_fail(c, "cannot read record");
-        snprintf(c->err, sizeof c->err, "no record %lld", (long long)id);
-        return CAT_NOTFOUND;
-    }
+    if ((rc = record_row(c, st, id)) != CAT_OK)
+        return rc;
     rec = json_object();
     cat_put_text(rec, "id", st, 0);
     cat_put_text(rec, "root", st, 1);

@@ -838,21 +838,27 @@ static int take_page(best *b, int rc, size_t offset, rows *out)
     return rc;
 }
 
-static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int64_t *total)
+/* take_page, then the file and times of each of the page's hits. */
+static int keyed_page(cat *c, best *b, int rc, size_t offset, rows *out)
 {
-    size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
-    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_rank};
     sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
-    int rc = ranked_hits(c, q, filtered, &b, total);
-
-    /* the whole order is known without the hits' rows: only the page's
-     * own hits are read */
-    rc = take_page(&b, rc, offset, out);
+    rc = take_page(b, rc, offset, out);
     for (size_t i = 0; rc == CAT_OK && i < out->n; i++)
         rc = ranked_keys(c, keys, &out->v[i]);
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(keys[k]);
     return rc;
+}
+
+static int ranked_page(cat *c, const cat_query *q, int filtered, rows *out, int64_t *total)
+{
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_rank};
+    int rc = ranked_hits(c, q, filtered, &b, total);
+
+    /* the whole order is known without the hits' rows: only the page's
+     * own hits are read */
+    return keyed_page(c, &b, rc, offset, out);
 }
 
 /* The page in another order (path, recorded, duration): one pass over every
@@ -918,7 +924,6 @@ static int catalogue_page(cat *c, const cat_query *q, rows *out, int64_t *total)
     size_t offset = q->offset > 0 ? (size_t)q->offset : 0;
     best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = by_catalogue};
     listing l = {&b, total};
-    sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
     sieve *sv = NULL;
     int rc = cat_sieve_for(c, q, &sv);
 
@@ -929,12 +934,7 @@ static int catalogue_page(cat *c, const cat_query *q, rows *out, int64_t *total)
     *total = 0;
     rc = cat_sieve_listing(sv, listed, &l);
     cat_sieve_free(sv);
-    rc = take_page(&b, rc, offset, out);
-    for (size_t i = 0; rc == CAT_OK && i < out->n; i++)
-        rc = ranked_keys(c, keys, &out->v[i]);
-    for (size_t k = 0; k < 3; k++)
-        sqlite3_finalize(keys[k]);
-    return rc;
+    return keyed_page(c, &b, rc, offset, out);
 }
 
 /* The text shown with a page row: the snippet of a file's match, the
