@@ -565,8 +565,11 @@ static int load_translations(iso_load *l, iso_table *t, const iso_table *ids, co
     return rc;
 }
 
-/* all: every table and translation; else the country table alone */
-static int load(iso_db **out, const char *datadir, int all, char **errmsg)
+/* parts: ISO_COUNTRIES, ISO_639_2, ISO_639_3 (which needs ISO_639_2),
+ * ISO_TRANSLATIONS (of the tables loaded) */
+enum { ISO_COUNTRIES = 1, ISO_639_2 = 2, ISO_639_3 = 4, ISO_TRANSLATIONS = 8 };
+
+static int load(iso_db **out, const char *datadir, int parts, char **errmsg)
 {
     iso_load l = {.datadir = datadir ? datadir : "/usr/share"};
     int rc = -1;
@@ -578,10 +581,13 @@ static int load(iso_db **out, const char *datadir, int all, char **errmsg)
         load_fail(&l, "out of memory");
         goto done;
     }
-    if (load_countries(&l) < 0
-        || (all && (load_639_2(&l) < 0 || load_639_3(&l) < 0
-                    || load_translations(&l, &l.db->countries, &l.country_ids, "iso_3166-1", 0) < 0
-                    || load_translations(&l, &l.db->languages, &l.language_ids, "iso_639-2", 1) < 0)))
+    if (((parts & ISO_COUNTRIES) && load_countries(&l) < 0)
+        || ((parts & ISO_639_2) && load_639_2(&l) < 0)
+        || ((parts & ISO_639_3) && load_639_3(&l) < 0)
+        || ((parts & ISO_TRANSLATIONS) && (parts & ISO_COUNTRIES)
+            && load_translations(&l, &l.db->countries, &l.country_ids, "iso_3166-1", 0) < 0)
+        || ((parts & ISO_TRANSLATIONS) && (parts & ISO_639_2)
+            && load_translations(&l, &l.db->languages, &l.language_ids, "iso_639-2", 1) < 0))
         goto done;
     *out = l.db;
     l.db = NULL;
@@ -599,12 +605,17 @@ done:
 
 int iso_db_load(iso_db **out, const char *datadir, char **errmsg)
 {
-    return load(out, datadir, 1, errmsg);
+    return load(out, datadir, ISO_COUNTRIES | ISO_639_2 | ISO_639_3 | ISO_TRANSLATIONS, errmsg);
 }
 
 int iso_db_load_countries(iso_db **out, const char *datadir, char **errmsg)
 {
-    return load(out, datadir, 0, errmsg);
+    return load(out, datadir, ISO_COUNTRIES, errmsg);
+}
+
+int iso_db_load_language_codes(iso_db **out, const char *datadir, char **errmsg)
+{
+    return load(out, datadir, ISO_639_2, errmsg);
 }
 
 void iso_db_free(iso_db *db)
@@ -642,6 +653,16 @@ int iso_language(const iso_db *db, const char *text, char out[4])
     int item = db ? resolve(db, &db->languages, text, NULL) : -1;
     out[0] = 0;
     if (item < 0)
+        return -1;
+    memcpy(out, db->language.v[item].code, 4);
+    return 0;
+}
+
+int iso_language_by_code(const iso_db *db, const char *text, char out[4])
+{
+    int prio = -1, item = db ? resolve(db, &db->languages, text, &prio) : -1;
+    out[0] = 0;
+    if (item < 0 || prio != PRIO_CODE)
         return -1;
     memcpy(out, db->language.v[item].code, 4);
     return 0;

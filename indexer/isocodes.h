@@ -32,6 +32,11 @@ int iso_db_load(iso_db **out, const char *datadir, char **errmsg);
  * the full db. Languages resolve to nothing in it. */
 int iso_db_load_countries(iso_db **out, const char *datadir, char **errmsg);
 
+/* The ISO 639-2 table alone (codes and English names), without 639-3 and
+ * the translations, whose loading takes nearly all of iso_db_load's time;
+ * see iso_language_by_code. */
+int iso_db_load_language_codes(iso_db **out, const char *datadir, char **errmsg);
+
 /* Frees db; NULL is a no-op. */
 void iso_db_free(iso_db *db);
 
@@ -57,6 +62,13 @@ const char *iso_country_name(const iso_db *db, const char *code);
  * that treat "und" as absent test for it. Returns 0, or -1 when unknown or
  * ambiguous; out is then "". */
 int iso_language(const iso_db *db, const char *text, char out[4]);
+
+/* iso_language, but only when text is an ISO 639-1 or 639-2 code ("ru",
+ * "rus", "ger"): a code outranks every name, and ISO 639-3 gives no other
+ * language a 639-2 code, so the answer is the one the full db gives, from
+ * a db loaded by iso_db_load_language_codes. Returns -1 for any other text
+ * (a name, a translation, a code only 639-3 has). */
+int iso_language_by_code(const iso_db *db, const char *text, char out[4]);
 
 /* The English name of a language given any code iso_language accepts
  * ("ru", "rus"): the first of its names. Borrowed from db; NULL when the

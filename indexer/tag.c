@@ -272,7 +272,16 @@ int index_country_code(const char *text, char out[3])
 
 int index_language_code(const char *text, char out[4])
 {
-    const iso_db *iso = iso_for_cli();
+    static iso_db *languages;
+    char *err = NULL;
+    const iso_db *iso;
     out[0] = 0;
+    /* a code (--language ru) needs neither ISO 639-3 nor the translations */
+    if (!languages && iso_db_load_language_codes(&languages, NULL, &err) != 0)
+        languages = NULL;
+    free(err);
+    if (languages && iso_language_by_code(languages, text, out) == 0)
+        return 0;
+    iso = iso_for_cli();
     return iso ? iso_language(iso, text, out) : -1;
 }

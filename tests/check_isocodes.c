@@ -3,6 +3,7 @@
  * dependency: without it these tests fail and say so. Expected translations
  * were checked with msgunfmt against iso-codes 4.15 (Debian 12). */
 #include <check.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +305,81 @@ static void write_json(const char *name, const char *text)
     write_file(rel, text, strlen(text));
 }
 
+/* The values of `key` in each entry of an iso-codes JSON table. */
+static json_t *table_values(const char *file, const char *table, const char *key)
+{
+    char path[256];
+    json_t *doc, *e, *out = json_array();
+    size_t i;
+    snprintf(path, sizeof path, "/usr/share/iso-codes/json/%s", file);
+    doc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    json_array_foreach(json_object_get(doc, table), i, e)
+        if (json_is_string(json_object_get(e, key)))
+            json_array_append(out, json_object_get(e, key));
+    json_decref(doc);
+    return out;
+}
+
+/* The quick loads a search's --country and --language use (tag.c): each
+ * code and English name of the country table, and each ISO 639-2 code,
+ * resolves as in the full db; a language's name is left to the full db. */
+START_TEST(test_isocodes_partial_loads__same_answers_as_the_full_db)
+{
+    static const char *const country_keys[] = {"alpha_2", "alpha_3", "name", "common_name",
+                                               "official_name", NULL};
+    static const char *const language_keys[] = {"alpha_2", "alpha_3", "bibliographic", NULL};
+    iso_db *countries = NULL, *codes = NULL;
+    char *err = NULL;
+    size_t i, n = 0;
+    json_t *v, *vals;
+    ck_assert_int_eq(iso_db_load_countries(&countries, NULL, &err), 0);
+    ck_assert_int_eq(iso_db_load_language_codes(&codes, NULL, &err), 0);
+    for (const char *const *k = country_keys; *k; k++) {
+        vals = table_values("iso_3166-1.json", "3166-1", *k);
+        json_array_foreach(vals, i, v) {
+            char full[3], quick[3];
+            int rc_full = iso_country(real(), json_string_value(v), full);
+            int rc_quick = iso_country(countries, json_string_value(v), quick);
+            /* a name the full db finds ambiguous may resolve in the quick one
+             * only if it does not in the full one: never a different answer */
+            if (rc_quick == 0 && rc_full == 0)
+                ck_assert_msg(strcmp(full, quick) == 0, "%s: %s, quickly %s", json_string_value(v),
+                              full, quick);
+            ck_assert_msg(rc_full != 0 || rc_quick == 0, "%s resolves only in the full db",
+                          json_string_value(v));
+            ck_assert_msg(rc_quick != 0 || rc_full == 0, "%s resolves only quickly",
+                          json_string_value(v));
+            n++;
+        }
+        json_decref(vals);
+    }
+    for (const char *const *k = language_keys; *k; k++) {
+        vals = table_values("iso_639-2.json", "639-2", *k);
+        json_array_foreach(vals, i, v) {
+            char full[4], quick[4];
+            int rc_full = iso_language(real(), json_string_value(v), full);
+            int rc_quick = iso_language_by_code(codes, json_string_value(v), quick);
+            /* (the range "qaa-qtz" is no code to either) */
+            ck_assert_msg(rc_full == rc_quick, "%s: %d, quickly %d", json_string_value(v), rc_full,
+                          rc_quick);
+            ck_assert_msg(rc_full != 0 || strcmp(full, quick) == 0, "%s: %s, quickly %s",
+                          json_string_value(v), full, quick);
+            n += rc_full == 0;
+        }
+        json_decref(vals);
+    }
+    ck_assert_uint_gt(n, 1500);
+    {
+        char out[4];
+        ck_assert_int_eq(iso_language_by_code(codes, "Russian", out), -1);    /* a name */
+        ck_assert_int_eq(iso_language_by_code(codes, "русский", out), -1);
+    }
+    iso_db_free(countries);
+    iso_db_free(codes);
+}
+END_TEST
+
 START_TEST(test_isocodes_iso_db_load__votes_and_byte_orders)
 {
     iso_db *fake = NULL;
@@ -394,6 +470,7 @@ static Suite *isocodes_suite(void)
     tcase_add_test(tc, test_isocodes_iso_language__unknown);
     tcase_add_test(tc, test_isocodes_iso_language_name__forms);
     tcase_add_test(tc, test_isocodes_iso_fold__forms);
+    tcase_add_test(tc, test_isocodes_partial_loads__same_answers_as_the_full_db);
     suite_add_tcase(s, tc);
 
     tcase_add_checked_fixture(fake, fake_setup, fake_teardown);
