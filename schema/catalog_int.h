@@ -89,6 +89,18 @@ void cat_sieve_free(sieve *s);
 /* Whether a hit passes the filters: kind 'f' (a file id), 's' (a segment
  * id) or 'c' (a cue id). */
 int cat_sieve_pass(sieve *s, char kind, int64_t id);
+/* The file of a hit: its own id for a file ('f'), else the file of
+ * cue or segment id by the runs (the hits of one kind asked in ascending
+ * order, as a full-text query gives them); -1 when unknown. */
+int64_t cat_sieve_media(sieve *s, char kind, int64_t id);
+/* Keeps the recorded dates (dates 1) or the durations by file id open for
+ * the two below (the other reads as none); 0 when the sieve stores no
+ * dates (a date of another form). */
+int cat_sieve_load_keys(cat *c, sieve *s, int dates);
+/* A file's recorded date as YYYYMMDD + 1 (0: none), ordered as SQL orders
+ * the date text against others of the kind; its duration (NaN: none). */
+uint32_t cat_sieve_date(const sieve *s, int64_t media);
+double cat_sieve_duration(const sieve *s, int64_t media);
 /* The hits of a search without words, in id order: each file that passes,
  * then each segment that passes and itself holds a person, country or
  * keyword asked for. cb gets the kind ('f' or 's'), the id and the file's

@@ -4,6 +4,7 @@
  * typed reaches SQLite as a bound parameter. */
 #include "catalog_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -725,24 +726,19 @@ static int plain_phrase(const char *words)
     return !strpbrk(words, ":^") && !strstr(words, "NEAR");
 }
 
-/* Offers the hits of source k by reel_rank_all. Returns CAT_OK with
- * *unsupported set when the query has more than one phrase (nothing
- * offered). */
-static int ranked_all(cat *c, const cat_query *q, size_t k, sieve *sv, best *b, int64_t *total,
-                      int *unsupported)
+/* Hands the hits of source k to coll by reel_rank_all. Returns CAT_OK
+ * with coll->unsupported set when the query has more than one phrase
+ * (nothing handed over). */
+static int walk_all(cat *c, const cat_query *q, size_t k, cat_rank_collector *coll)
 {
-    collect col = {.coll = {.keep = sv ? collect_keep : NULL, .offer = collect_offer},
-                   .sv = sv, .kind = ranked_sources[k].kind, .b = b, .total = total};
     sqlite3_stmt *st = NULL;
     int step;
-    col.coll.payload = &col;
     if (sqlite3_prepare_v2(c->db, ranked_sources[k].all, -1, &st, NULL) != SQLITE_OK)
         return search_fail(c, st);
     sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
-    sqlite3_bind_pointer(st, 2, &col.coll, "reel_collector", NULL);
+    sqlite3_bind_pointer(st, 2, coll, "reel_collector", NULL);
     step = sqlite3_step(st);
-    *unsupported = col.coll.unsupported;
-    if (col.coll.failed) {              /* best_offer: out of memory */
+    if (coll->failed) {                 /* the collector: out of memory */
         sqlite3_finalize(st);
         snprintf(c->err, sizeof c->err, "out of memory");
         return CAT_ERROR;
@@ -751,6 +747,20 @@ static int ranked_all(cat *c, const cat_query *q, size_t k, sieve *sv, best *b, 
         return search_fail(c, st);
     sqlite3_finalize(st);
     return CAT_OK;
+}
+
+/* Offers the hits of source k to b by reel_rank_all; *unsupported as
+ * walk_all's. */
+static int ranked_all(cat *c, const cat_query *q, size_t k, sieve *sv, best *b, int64_t *total,
+                      int *unsupported)
+{
+    collect col = {.coll = {.keep = sv ? collect_keep : NULL, .offer = collect_offer},
+                   .sv = sv, .kind = ranked_sources[k].kind, .b = b, .total = total};
+    int rc;
+    col.coll.payload = &col;
+    rc = walk_all(c, q, k, &col.coll);
+    *unsupported = col.coll.unsupported;
+    return rc;
 }
 
 /* Every hit's kind, id and rank offered to b, *total counting them: with no
@@ -902,6 +912,200 @@ static int sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, in
     return take_page(&b, rc, offset, out);
 }
 
+/* ---- recorded and duration orders with the sieve ---------------------------
+ * The sieve keeps each file's recorded day and duration, which order the
+ * hits as the exact keys do, except among equals (the same day; the same
+ * duration, then the place). So every hit that passes is ordered by them
+ * in memory, and only the hits up to the last one equal to the page's last
+ * are read for their exact keys and ordered by the sort's comparator. */
+
+typedef struct coarse {
+    char kind;
+    int64_t rid, media;
+    uint32_t date;                      /* cat_sieve_date; 0: none */
+    double duration;                    /* NaN: none */
+} coarse;
+
+static int by_day(const coarse *a, const coarse *b)
+{
+    if (!a->date != !b->date)
+        return a->date ? -1 : 1;        /* undated last */
+    return a->date < b->date ? -1 : a->date > b->date;
+}
+
+static int by_length(const coarse *a, const coarse *b)
+{
+    int ha = !isnan(a->duration), hb = !isnan(b->duration);
+    if (ha != hb)
+        return ha ? -1 : 1;
+    if (!ha)
+        return 0;
+    return a->duration > b->duration ? -1 : a->duration < b->duration;   /* longest first */
+}
+
+static int (*coarse_cmp)(const coarse *, const coarse *);
+
+static int qsort_coarse(const void *a, const void *b) { return coarse_cmp(a, b); }
+
+/* The exact keys of one hit, as sorted_page reads them. */
+static int exact_keys(cat *c, sqlite3_stmt *st[3], const coarse *h, row *out)
+{
+    static const char *const sql[3] = {
+        "SELECT r.path, m.path, coalesce(e.recorded_at, m.recorded_at), m.duration, NULL, NULL"
+        " FROM media m JOIN roots r ON r.id = m.root_id LEFT JOIN editorial e ON e.media_id = m.id"
+        " WHERE m.id = ?1",
+        "SELECT r.path, m.path, coalesce(e.recorded_at, m.recorded_at), m.duration, s.start, s.end"
+        " FROM segments s JOIN media m ON m.id = s.media_id JOIN roots r ON r.id = m.root_id"
+        " LEFT JOIN editorial e ON e.media_id = m.id WHERE s.id = ?1",
+        "SELECT r.path, m.path, coalesce(e.recorded_at, m.recorded_at), m.duration, q.start, q.end"
+        " FROM cues q JOIN media m ON m.id = q.media_id JOIN roots r ON r.id = m.root_id"
+        " LEFT JOIN editorial e ON e.media_id = m.id WHERE q.id = ?1",
+    };
+    size_t k = h->kind == 'f' ? 0 : h->kind == 's' ? 1 : 2;
+    int rc;
+    if (!st[k] && sqlite3_prepare_v2(c->db, sql[k], -1, &st[k], NULL) != SQLITE_OK)
+        return cat_fail(c, "cannot read search hits");
+    sqlite3_bind_int64(st[k], 1, h->rid);
+    if (sqlite3_step(st[k]) != SQLITE_ROW || sqlite3_column_type(st[k], 0) == SQLITE_NULL) {
+        sqlite3_reset(st[k]);
+        return cat_fail(c, "cannot read search hits");
+    }
+    *out = (row){.kind = h->kind, .rid = h->rid, .media_id = h->media,
+                 .rpath = (char *)sqlite3_column_text(st[k], 0),
+                 .path = (char *)sqlite3_column_text(st[k], 1),
+                 .rec = (char *)sqlite3_column_text(st[k], 2),
+                 .has_duration = sqlite3_column_type(st[k], 3) != SQLITE_NULL,
+                 .duration = sqlite3_column_double(st[k], 3),
+                 .has_time = sqlite3_column_type(st[k], 4) != SQLITE_NULL,
+                 .start = sqlite3_column_double(st[k], 4),
+                 .end = sqlite3_column_double(st[k], 5)};
+    rc = out->path ? CAT_OK : cat_fail(c, "cannot read search hits");
+    return rc;                          /* the text stays SQLite's until the reset */
+}
+
+/* The hits coarse_hits gathers. */
+typedef struct coarse_list {
+    cat_rank_collector coll;            /* for walk_all */
+    sieve *sv;
+    char kind;
+    coarse *v;
+    size_t n, cap;
+} coarse_list;
+
+static int coarse_add(coarse_list *l, int64_t rid)
+{
+    int64_t media = cat_sieve_media(l->sv, l->kind, rid);
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 1024;
+        coarse *nv = realloc(l->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = (coarse){l->kind, rid, media, cat_sieve_date(l->sv, media),
+                            cat_sieve_duration(l->sv, media)};
+    return 0;
+}
+
+static int coarse_keep(void *payload, int64_t rowid)
+{
+    coarse_list *l = payload;
+    return cat_sieve_pass(l->sv, l->kind, rowid);
+}
+
+static int coarse_offer(void *payload, int64_t rowid, double rank)
+{
+    (void)rank;
+    return coarse_add(payload, rowid);
+}
+
+/* Every hit of the words that passes the sieve, with its coarse keys: by
+ * walk_all for one phrase, else row by row. */
+static int coarse_hits(cat *c, const cat_query *q, sieve *sv, coarse **out, size_t *n)
+{
+    static const char *const rowids[] = {
+        "SELECT rowid FROM media_fts WHERE media_fts MATCH ?1 AND reel_sieve('f', rowid)",
+        "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?1 AND reel_sieve('s', rowid)",
+        "SELECT rowid FROM cues_fts WHERE cues_fts MATCH ?1 AND reel_sieve('c', rowid)",
+    };
+    coarse_list l = {.coll = {.keep = coarse_keep, .offer = coarse_offer}, .sv = sv};
+    int rc = CAT_OK;
+    l.coll.payload = &l;
+    c->sv = sv;
+    for (size_t k = 0; rc == CAT_OK && k < sizeof rowids / sizeof *rowids; k++) {
+        sqlite3_stmt *st = NULL;
+        int step;
+        l.kind = ranked_sources[k].kind;
+        if (plain_phrase(q->words)) {
+            l.coll.unsupported = 0;
+            if ((rc = walk_all(c, q, k, &l.coll)) != CAT_OK)
+                break;
+            if (!l.coll.unsupported)
+                continue;
+        }
+        if (sqlite3_prepare_v2(c->db, rowids[k], -1, &st, NULL) != SQLITE_OK) {
+            rc = search_fail(c, st);
+            break;
+        }
+        sqlite3_bind_text(st, 1, q->words, -1, SQLITE_STATIC);
+        while (rc == CAT_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+            if (coarse_add(&l, sqlite3_column_int64(st, 0)) != 0)
+                rc = CAT_ERROR;
+        if (rc == CAT_OK && step != SQLITE_DONE)
+            rc = search_fail(c, st);
+        else
+            sqlite3_finalize(st);
+    }
+    c->sv = NULL;
+    *out = l.v;
+    *n = l.n;
+    return rc;
+}
+
+/* The page by recorded date or duration with the sieve; *done 0 when the
+ * sieve cannot answer q (then sorted_page joins rows). */
+static int sieved_sorted_page(cat *c, const cat_query *q, row_cmp_fn cmp, rows *out, int64_t *total,
+                              int *done)
+{
+    size_t offset = q->offset > 0 ? (size_t)q->offset : 0, n = 0, m;
+    best b = {.cap = q->limit > 0 ? offset + (size_t)q->limit : 0, .cmp = cmp};
+    sqlite3_stmt *keys[3] = {NULL, NULL, NULL};
+    coarse *found = NULL;
+    sieve *sv = NULL;
+    int rc;
+
+    *done = 0;
+    if (!q->words || (rc = cat_sieve_for(c, q, &sv)) != CAT_OK || !sv)
+        return q->words ? rc : CAT_OK;
+    if (!cat_sieve_load_keys(c, sv, cmp == by_recorded)) {
+        cat_sieve_free(sv);
+        return CAT_OK;
+    }
+    *done = 1;
+    rc = coarse_hits(c, q, sv, &found, &n);
+    *total = (int64_t)n;
+    coarse_cmp = cmp == by_recorded ? by_day : by_length;
+    if (rc == CAT_OK && n > 1)
+        qsort(found, n, sizeof *found, qsort_coarse);
+    /* up to the last hit equal to the page's last one by the coarse keys */
+    m = b.cap && b.cap < n ? b.cap : n;
+    while (m < n && coarse_cmp(&found[m], &found[m - 1]) == 0)
+        m++;
+    for (size_t i = 0; rc == CAT_OK && i < m; i++) {
+        row h;
+        size_t k = found[i].kind == 'f' ? 0 : found[i].kind == 's' ? 1 : 2;
+        if ((rc = exact_keys(c, keys, &found[i], &h)) == CAT_OK)
+            rc = best_offer(&b, &h);
+        sqlite3_reset(keys[k]);
+    }
+    for (size_t k = 0; k < 3; k++)
+        sqlite3_finalize(keys[k]);
+    free(found);
+    cat_sieve_free(sv);
+    return take_page(&b, rc, offset, out);
+}
+
 /* the hits of catalogue_page and their count */
 typedef struct listing {
     best *b;
@@ -992,9 +1196,17 @@ int cat_find(cat *c, const cat_query *q, int64_t *out_total, cat_hit_cb cb, void
     /* the page; rows and texts are read before the callbacks, which may use
      * the handle */
     /* each page counts its hits as it orders them */
-    rc = q->words && cmp == by_rank ? ranked_page(c, q, !(plain && q->words), &page, out_total)
-         : !q->words && cmp == by_catalogue ? catalogue_page(c, q, &page, out_total)
-                                            : sorted_page(c, q, cmp, &page, out_total);
+    if (q->words && cmp == by_rank) {
+        rc = ranked_page(c, q, !(plain && q->words), &page, out_total);
+    } else if (!q->words && cmp == by_catalogue) {
+        rc = catalogue_page(c, q, &page, out_total);
+    } else {
+        int done = 0;
+        rc = cmp == by_recorded || cmp == by_duration
+                 ? sieved_sorted_page(c, q, cmp, &page, out_total, &done) : CAT_OK;
+        if (rc == CAT_OK && !done)
+            rc = sorted_page(c, q, cmp, &page, out_total);
+    }
     {
         char **text = calloc(page.n ? page.n : 1, sizeof *text);
         if (!text)

@@ -77,6 +77,9 @@ struct sieve {
     int about_n;                        /* those filters, each a file's or its segment's */
     bits about_file[4], about_seg[4];
     runs cue_runs, seg_runs;
+    sqlite3_stmt *recorded, *duration;  /* kept on their rows (cat_sieve_load_keys) */
+    const unsigned char *rec_d, *dur_d;
+    size_t rec_len, dur_len;
 };
 
 void cat_sieve_free(sieve *s)
@@ -91,6 +94,8 @@ void cat_sieve_free(sieve *s)
     }
     sqlite3_finalize(s->cue_runs.st);
     sqlite3_finalize(s->seg_runs.st);
+    sqlite3_finalize(s->recorded);
+    sqlite3_finalize(s->duration);
     free(s);
 }
 
@@ -299,6 +304,47 @@ static int64_t run_owner(runs *r, int64_t id)
     while (r->next <= id)
         step_run(r);
     return r->media;
+}
+
+int64_t cat_sieve_media(sieve *s, char kind, int64_t id)
+{
+    return kind == 'f' ? id : run_owner(kind == 'c' ? &s->cue_runs : &s->seg_runs, id);
+}
+
+/* Opens the value of key on a statement kept on its row: 0, or -1 when
+ * the key is not stored. */
+static int keep_row(cat *c, const char *key, sqlite3_stmt **st, const unsigned char **d, size_t *len)
+{
+    if (sqlite3_prepare_v2(c->db, "SELECT data FROM sieve WHERE key = ?1", -1, st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(*st) != SQLITE_ROW)
+        return -1;
+    *d = sqlite3_column_blob(*st, 0);
+    *len = (size_t)sqlite3_column_bytes(*st, 0);
+    return 0;
+}
+
+int cat_sieve_load_keys(cat *c, sieve *s, int dates)
+{
+    return dates ? keep_row(c, "recorded", &s->recorded, &s->rec_d, &s->rec_len) == 0
+                 : keep_row(c, "duration", &s->duration, &s->dur_d, &s->dur_len) == 0;
+}
+
+uint32_t cat_sieve_date(const sieve *s, int64_t media)
+{
+    return media >= 0 && (size_t)(media + 1) * 4 <= s->rec_len ? get32(s->rec_d + media * 4) : 0;
+}
+
+double cat_sieve_duration(const sieve *s, int64_t media)
+{
+    uint64_t u;
+    double v = NAN;
+    if (media >= 0 && (size_t)(media + 1) * 8 <= s->dur_len) {
+        u = (uint64_t)get32(s->dur_d + media * 8) | (uint64_t)get32(s->dur_d + media * 8 + 4) << 32;
+        memcpy(&v, &u, sizeof v);
+    }
+    return v;
 }
 
 int cat_sieve_pass(sieve *s, char kind, int64_t id)
