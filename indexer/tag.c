@@ -243,45 +243,37 @@ done:
 
 /* ---- codes for the command line ------------------------------------------------- */
 
-static iso_db *cli_iso;
-
-static const iso_db *iso_for_cli(void)
+/* The db load gives, loaded once per process; NULL when it cannot be. */
+static const iso_db *loaded_once(iso_db **db, int (*load)(iso_db **, const char *, char **))
 {
     char *err = NULL;
-    if (!cli_iso && iso_db_load(&cli_iso, NULL, &err) != 0)
-        cli_iso = NULL;
+    if (!*db && load(db, NULL, &err) != 0)
+        *db = NULL;
     free(err);
-    return cli_iso;
+    return *db;
 }
+
+static iso_db *cli_iso, *cli_countries, *cli_language_codes;
 
 int index_country_code(const char *text, char out[3])
 {
-    static iso_db *countries;
-    char *err = NULL;
     const iso_db *iso;
     out[0] = 0;
     /* a code or an English name (--country BY) needs no translations */
-    if (!countries && iso_db_load_countries(&countries, NULL, &err) != 0)
-        countries = NULL;
-    free(err);
-    if (countries && iso_country(countries, text, out) == 0)
+    if ((iso = loaded_once(&cli_countries, iso_db_load_countries)) && iso_country(iso, text, out) == 0)
         return 0;
-    iso = iso_for_cli();
+    iso = loaded_once(&cli_iso, iso_db_load);
     return iso ? iso_country(iso, text, out) : -1;
 }
 
 int index_language_code(const char *text, char out[4])
 {
-    static iso_db *languages;
-    char *err = NULL;
     const iso_db *iso;
     out[0] = 0;
     /* a code (--language ru) needs neither ISO 639-3 nor the translations */
-    if (!languages && iso_db_load_language_codes(&languages, NULL, &err) != 0)
-        languages = NULL;
-    free(err);
-    if (languages && iso_language_by_code(languages, text, out) == 0)
+    if ((iso = loaded_once(&cli_language_codes, iso_db_load_language_codes))
+        && iso_language_by_code(iso, text, out) == 0)
         return 0;
-    iso = iso_for_cli();
+    iso = loaded_once(&cli_iso, iso_db_load);
     return iso ? iso_language(iso, text, out) : -1;
 }
