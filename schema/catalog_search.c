@@ -1024,16 +1024,11 @@ static int coarse_offer(void *payload, int64_t rowid, double rank)
  * walk_all for one phrase, else row by row. */
 static int coarse_hits(cat *c, const cat_query *q, sieve *sv, coarse **out, size_t *n)
 {
-    static const char *const rowids[] = {
-        "SELECT rowid FROM media_fts WHERE media_fts MATCH ?1 AND reel_sieve('f', rowid)",
-        "SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?1 AND reel_sieve('s', rowid)",
-        "SELECT rowid FROM cues_fts WHERE cues_fts MATCH ?1 AND reel_sieve('c', rowid)",
-    };
     coarse_list l = {.coll = {.keep = coarse_keep, .offer = coarse_offer}, .sv = sv};
     int rc = CAT_OK;
     l.coll.payload = &l;
     c->sv = sv;
-    for (size_t k = 0; rc == CAT_OK && k < sizeof rowids / sizeof *rowids; k++) {
+    for (size_t k = 0; rc == CAT_OK && k < sizeof ranked_sources / sizeof *ranked_sources; k++) {
         sqlite3_stmt *st = NULL;
         int step;
         l.kind = ranked_sources[k].kind;
@@ -1044,7 +1039,8 @@ static int coarse_hits(cat *c, const cat_query *q, sieve *sv, coarse **out, size
             if (!l.coll.unsupported)
                 continue;
         }
-        if (sqlite3_prepare_v2(c->db, rowids[k], -1, &st, NULL) != SQLITE_OK) {
+        /* (the rank it also reads is not used) */
+        if (sqlite3_prepare_v2(c->db, ranked_sources[k].sieved, -1, &st, NULL) != SQLITE_OK) {
             rc = search_fail(c, st);
             break;
         }

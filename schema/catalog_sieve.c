@@ -33,15 +33,12 @@ typedef struct bits {
     size_t n;                           /* ids 0..n-1 */
 } bits;
 
-static int bits_init(bits *b, size_t n, int ones)
+/* An empty set of ids below n. */
+static int bits_init(bits *b, size_t n)
 {
-    size_t words = n / 64 + 1;
     b->n = n;
-    b->w = malloc(words * sizeof *b->w);
-    if (!b->w)
-        return -1;
-    memset(b->w, ones ? 0xFF : 0, words * sizeof *b->w);
-    return 0;
+    b->w = calloc(n / 64 + 1, sizeof *b->w);
+    return b->w ? 0 : -1;
 }
 
 static int bit(const bits *b, uint64_t i) { return i < b->n && (b->w[i / 64] >> (i % 64) & 1); }
@@ -168,7 +165,7 @@ static int and_any(cat *c, bits *b, const char *prefix, const char *values, int 
 {
     bits any;
     int rc = CAT_OK;
-    if (bits_init(&any, n, 0) != 0)
+    if (bits_init(&any, n) != 0)
         return CAT_ERROR;
     if (json) {
         json_t *names = json_loads(values, 0, NULL), *v;
@@ -233,19 +230,28 @@ static uint64_t get_varint(const unsigned char *d, size_t len, size_t *at)
     return v;
 }
 
-/* Opens the runs stored under key. */
+/* Opens the value of key on a statement kept on its row until the sieve
+ * is freed (its blob is read in place, never copied): 0, or -1 when the key
+ * is not stored (or cannot be read). */
+static int keep_row(cat *c, const char *key, sqlite3_stmt **st, const unsigned char **d, size_t *len)
+{
+    if (!*st && sqlite3_prepare_v2(c->db, "SELECT data FROM sieve WHERE key = ?1", -1, st, NULL)
+                    != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(*st) != SQLITE_ROW)
+        return -1;
+    *d = sqlite3_column_blob(*st, 0);
+    *len = (size_t)sqlite3_column_bytes(*st, 0);
+    return 0;
+}
+
+/* Opens the runs stored under key (none stored: no runs). */
 static int load_runs(cat *c, const char *key, runs *r)
 {
     memset(r, 0, sizeof *r);
-    if (sqlite3_prepare_v2(c->db, "SELECT data FROM sieve WHERE key = ?1", -1, &r->st, NULL)
-        != SQLITE_OK)
-        return cat_fail(c, "cannot read the search sieve");
-    sqlite3_bind_text(r->st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(r->st) == SQLITE_ROW) {
-        r->d = sqlite3_column_blob(r->st, 0);
-        r->len = (size_t)sqlite3_column_bytes(r->st, 0);
-    }
-    return CAT_OK;
+    keep_row(c, key, &r->st, &r->d, &r->len);
+    return r->st ? CAT_OK : cat_fail(c, "cannot read the search sieve");
 }
 
 /* Reads the run at *at (catalog_sieve_build.c, runs_add): the distances
@@ -311,24 +317,11 @@ int64_t cat_sieve_media(sieve *s, char kind, int64_t id)
     return kind == 'f' ? id : run_owner(kind == 'c' ? &s->cue_runs : &s->seg_runs, id);
 }
 
-/* Opens the value of key on a statement kept on its row: 0, or -1 when
- * the key is not stored. */
-static int keep_row(cat *c, const char *key, sqlite3_stmt **st, const unsigned char **d, size_t *len)
-{
-    if (sqlite3_prepare_v2(c->db, "SELECT data FROM sieve WHERE key = ?1", -1, st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(*st) != SQLITE_ROW)
-        return -1;
-    *d = sqlite3_column_blob(*st, 0);
-    *len = (size_t)sqlite3_column_bytes(*st, 0);
-    return 0;
-}
-
 int cat_sieve_load_keys(cat *c, sieve *s, int dates)
 {
-    return dates ? keep_row(c, "recorded", &s->recorded, &s->rec_d, &s->rec_len) == 0
-                 : keep_row(c, "duration", &s->duration, &s->dur_d, &s->dur_len) == 0;
+    if (dates)
+        return s->rec_d || keep_row(c, "recorded", &s->recorded, &s->rec_d, &s->rec_len) == 0;
+    return s->dur_d || keep_row(c, "duration", &s->duration, &s->dur_d, &s->dur_len) == 0;
 }
 
 uint32_t cat_sieve_date(const sieve *s, int64_t media)
@@ -406,7 +399,7 @@ int cat_sieve_listing(sieve *s, cat_sieve_hit_fn cb, void *payload)
         return rc;
     /* a segment is listed for what it holds itself: one of the filters on
      * people, countries and keywords (each of which it or its file holds) */
-    if (bits_init(&any, s->segment_n, 0) != 0)
+    if (bits_init(&any, s->segment_n) != 0)
         return CAT_ERROR;
     for (int k = 0; k < s->about_n; k++)
         for (size_t i = 0; i < any.n / 64 + 1; i++)
@@ -419,74 +412,61 @@ int cat_sieve_listing(sieve *s, cat_sieve_hit_fn cb, void *payload)
 }
 
 /* The file-level filters whose columns are stored by file id: the recorded
- * date and the duration. Clears the bits of the files that fail. Returns
- * 1 when the sieve holds no dates to test (then the search joins rows). */
-static int by_columns(cat *c, const cat_query *q, bits *b)
+ * date and the duration. Clears the bits of s->media_ok's files that fail.
+ * Returns 1 when the sieve holds no dates to test (then the search joins
+ * rows). */
+static int by_columns(cat *c, const cat_query *q, sieve *s)
 {
-    size_t len;
-    const unsigned char *d;
+    bits *b = &s->media_ok;
     if (q->from || q->to) {
         /* date_key of catalog_sieve_build.c: YYYYMMDD + 1, 0 for none */
         uint32_t from = q->from ? date_number(q->from) + 1 : 0, to = q->to ? date_number(q->to) + 1 : 0;
-        bits keep, partial = {0};
-        unsigned char *col = NULL;
+        bits partial = {0};
         int whole_years = q->from && q->to && strcmp(q->from + 4, "-01-01") == 0
                           && strcmp(q->to + 4, "-12-31") == 0 && strncmp(q->from, q->to, 4) <= 0;
         if (!full_date(q->from) || !full_date(q->to) || !has_key(c, "recorded"))
             return 1;                   /* not in the sieve */
-        if (bits_init(&keep, b->n, 0) != 0)
-            return CAT_ERROR;
         if (whole_years) {
             /* --from 2016 --to 2018: the files of those years, from their
              * sets; only a date without a day is checked against the column
              * ("2016" is before "2016-01-01", as SQL orders the text) */
+            bits years;
             char year[8];
-            for (int y = atoi(q->from); y <= atoi(q->to); y++) {
-                snprintf(year, sizeof year, "%04d", y);
-                set_or(c, "year:", year, &keep);
-            }
-            if (bits_init(&partial, b->n, 0) != 0) {
-                free(keep.w);
+            if (bits_init(&years, b->n) != 0 || bits_init(&partial, b->n) != 0) {
+                free(years.w);
                 return CAT_ERROR;
             }
+            for (int y = atoi(q->from); y <= atoi(q->to); y++) {
+                snprintf(year, sizeof year, "%04d", y);
+                set_or(c, "year:", year, &years);
+            }
             set_or(c, "date_partial", NULL, &partial);
-        } else {
-            memset(keep.w, 0xFF, (keep.n / 64 + 1) * sizeof *keep.w);
+            bits_and(b, &years);
+            free(years.w);
         }
-        bits_and(b, &keep);
-        free(keep.w);
-        /* the exact test, for the files left that need it */
-        for (size_t i = 0; i < b->n; i++) {
+        /* the exact test, for the files left that need it (the column is
+         * opened by the first) */
+        for (size_t i = 0, opened = 0; i < b->n; i++) {
             uint32_t r;
             if (!bit(b, i) || (whole_years && !bit(&partial, i)))
                 continue;
-            if (!col) {                 /* the column, once: set_or reuses the statement */
-                if (!(d = stored(c, "recorded", 8, &len)) || !(col = malloc(len ? len : 1))) {
-                    free(partial.w);
-                    return CAT_ERROR;
-                }
-                memcpy(col, d, len);
+            if (!opened++ && !cat_sieve_load_keys(c, s, 1)) {
+                free(partial.w);
+                return CAT_ERROR;
             }
-            r = (i + 1) * 4 <= len ? get32(col + i * 4) : 0;
+            r = cat_sieve_date(s, (int64_t)i);
             if (!r || (from && r < from) || (to && r > to))
                 b->w[i / 64] &= ~((uint64_t)1 << (i % 64));
         }
-        free(col);
         free(partial.w);
     }
     if (q->min_duration >= 0 || q->max_duration >= 0) {
-        d = stored(c, "duration", 8, &len);
+        cat_sieve_load_keys(c, s, 0);   /* none stored: every duration NaN, none passes */
         for (size_t i = 0; i < b->n; i++) {
-            double v = NAN;
-            if (!bit(b, i))
-                continue;
-            if (d && (i + 1) * 8 <= len) {
-                uint64_t u = (uint64_t)get32(d + i * 8) | (uint64_t)get32(d + i * 8 + 4) << 32;
-                memcpy(&v, &u, sizeof v);
-            }
+            double v = cat_sieve_duration(s, (int64_t)i);
             /* NaN (no duration) fails both, as NULL does in SQL */
-            if (!(q->min_duration < 0 || v >= q->min_duration)
-                || !(q->max_duration < 0 || v <= q->max_duration))
+            if (bit(b, i) && (!(q->min_duration < 0 || v >= q->min_duration)
+                              || !(q->max_duration < 0 || v <= q->max_duration)))
                 b->w[i / 64] &= ~((uint64_t)1 << (i % 64));
         }
     }
@@ -499,7 +479,7 @@ static int and_root(cat *c, bits *b, const char *root)
     sqlite3_stmt *st = NULL;
     bits any;
     int rc = CAT_OK;
-    if (bits_init(&any, b->n, 0) != 0)
+    if (bits_init(&any, b->n) != 0)
         return CAT_ERROR;
     if (sqlite3_prepare_v2(c->db, "SELECT id FROM roots WHERE name = ?1 OR path = ?1", -1, &st,
                            NULL) != SQLITE_OK)
@@ -553,7 +533,7 @@ int cat_sieve_for(cat *c, const cat_query *q, sieve **out)
         return CAT_ERROR;
     s->media_n = mn;
     s->segment_n = sn;
-    if (bits_init(&s->media_ok, mn, 0) != 0) {
+    if (bits_init(&s->media_ok, mn) != 0) {
         free(s);
         return CAT_ERROR;
     }
@@ -577,7 +557,7 @@ int cat_sieve_for(cat *c, const cat_query *q, sieve **out)
         rc = and_any(c, &s->media_ok, "lang:", q->language, 0, mn);
     if (rc == CAT_OK && q->has_subtitles)
         rc = and_any(c, &s->media_ok, "subtitles", NULL, 0, mn);
-    if (rc == CAT_OK && (rc = by_columns(c, q, &s->media_ok)) == 1) {
+    if (rc == CAT_OK && (rc = by_columns(c, q, s)) == 1) {
         cat_sieve_free(s);
         return CAT_OK;
     }
@@ -603,7 +583,7 @@ int cat_sieve_for(cat *c, const cat_query *q, sieve **out)
             low = NULL;
         }
     }
-    if (rc == CAT_OK && bits_init(&s->file_ok, mn, 0) == 0) {
+    if (rc == CAT_OK && bits_init(&s->file_ok, mn) == 0) {
         memcpy(s->file_ok.w, s->media_ok.w, (mn / 64 + 1) * sizeof *s->file_ok.w);
         for (int k = 0; k < s->about_n; k++)
             bits_and(&s->file_ok, &s->about_file[k]);
